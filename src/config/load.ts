@@ -1,0 +1,105 @@
+import { readFileSync } from 'node:fs';
+import { basename, extname } from 'node:path';
+import { z } from 'zod';
+import { ConfigIssue, checkEnvironment } from '../topology';
+import { EnvironmentConfig, environmentSchema } from './schema';
+
+/** An environment file that cannot be used; the message names the file, each field and the fix. */
+export class ConfigError extends Error {
+  constructor(
+    readonly file: string,
+    readonly issues: readonly ConfigIssue[],
+  ) {
+    super(`${file}: invalid environment config\n${issues.map((i) => `  - ${i.path || '(file)'}: ${i.message}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const formatPath = (path: readonly PropertyKey[]) =>
+  path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`)).join('');
+
+/** The object schema found at `path`, to list the fields it allows when a user misspells one. */
+function schemaAt(path: readonly PropertyKey[]): z.core.$ZodType | undefined {
+  let schema: z.core.$ZodType | undefined = environmentSchema;
+  for (const key of path) {
+    schema = unwrap(schema);
+    const def = schema?._zod.def as { type?: string; shape?: Record<string, z.core.$ZodType>; element?: z.core.$ZodType } | undefined;
+    if (def?.type === 'object') schema = def.shape?.[String(key)];
+    else if (def?.type === 'array') schema = def.element;
+    else return undefined;
+  }
+  return unwrap(schema);
+}
+
+function unwrap(schema: z.core.$ZodType | undefined): z.core.$ZodType | undefined {
+  let s = schema;
+  while (s && ['optional', 'default', 'prefault', 'nullable'].includes(s._zod.def.type)) {
+    s = (s._zod.def as unknown as { innerType: z.core.$ZodType }).innerType;
+  }
+  return s;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys') {
+    const def = schemaAt(issue.path)?._zod.def as { shape?: Record<string, unknown> } | undefined;
+    const allowed = Object.keys(def?.shape ?? {}).filter((k) => k !== '$schema');
+    return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}; allowed here: ${allowed.join(', ')}`;
+  }
+  return issue.message;
+}
+
+/** Validates a parsed environment document; `file` names it in errors and gives the default environment name. */
+export function parseEnvironment(document: unknown, file: string): EnvironmentConfig {
+  const parsed = environmentSchema.safeParse(document, {
+    error: (issue) =>
+      issue.code === 'invalid_type' && issue.input === undefined ? `is required (${issue.expected})` : undefined,
+  });
+  if (!parsed.success) {
+    throw new ConfigError(
+      file,
+      parsed.error.issues.map((issue) => ({ path: formatPath(issue.path), message: describeIssue(issue) })),
+    );
+  }
+  const fromFile = basename(file, extname(file));
+  const name = parsed.data.name ?? fromFile;
+  if (!/^[a-z][a-z0-9-]*[a-z0-9]$/.test(name)) {
+    throw new ConfigError(file, [
+      { path: 'name', message: `the file name "${fromFile}" is not a valid environment name; set "name" (lower-case letters, digits, hyphens)` },
+    ]);
+  }
+  const config: EnvironmentConfig = { ...parsed.data, name };
+  const issues = checkEnvironment(config);
+  if (issues.length > 0) throw new ConfigError(file, issues);
+  return config;
+}
+
+/** Reads and validates one environment file (JSON). */
+export function loadEnvironmentFile(file: string): EnvironmentConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(file, [{ path: '', message: `cannot read the file (${(err as NodeJS.ErrnoException).code ?? String(err)})` }]);
+  }
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(file, [{ path: '', message: `not valid JSON: ${(err as Error).message}` }]);
+  }
+  return parseEnvironment(document, file);
+}
+
+/** Loads several environment files; fails on the first invalid one, and on two files claiming one environment name. */
+export function loadEnvironmentFiles(files: readonly string[]): EnvironmentConfig[] {
+  const configs = files.map(loadEnvironmentFile);
+  configs.forEach((config, i) => {
+    const first = configs.findIndex((c) => c.name === config.name);
+    if (first !== i) {
+      throw new ConfigError(files[i]!, [
+        { path: 'name', message: `environment "${config.name}" is already defined by ${files[first]}; each environment needs its own name` },
+      ]);
+    }
+  });
+  return configs;
+}

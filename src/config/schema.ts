@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import { AWS_REGIONS } from './regions';
+
+const accountId = z
+  .string({ error: 'must be a 12-digit AWS account id in quotes, e.g. "123456789012"' })
+  .regex(/^\d{12}$/, { error: (issue) => `must be a 12-digit AWS account id, e.g. "123456789012" (got "${issue.input}")` });
+
+const region = z.enum(AWS_REGIONS, {
+  error: (issue) => `"${String(issue.input)}" is not a known AWS region; use one of: ${AWS_REGIONS.join(', ')}`,
+});
+
+/** Lower-case DNS-style label: used in bucket, role, stack and repository names. */
+const label = (what: string) =>
+  z
+    .string({ error: `${what} is required` })
+    .regex(/^[a-z][a-z0-9-]*[a-z0-9]$/, {
+      error: (issue) =>
+        `${what} must be lower-case letters, digits and inner hyphens, starting with a letter (got "${issue.input}")`,
+    });
+
+const connectionArn = z
+  .string()
+  .regex(/^arn:aws:(codestar-connections|codeconnections):[a-z0-9-]+:\d{12}:connection\/[0-9a-f-]{36}$/, {
+    error: (issue) =>
+      `must be a CodeConnections connection ARN like "arn:aws:codeconnections:eu-west-1:123456789012:connection/<uuid>" (got "${issue.input}"); omit it to create a connection`,
+  });
+
+export const targetSchema = z.strictObject({
+  /** Account the stage deploys into. */
+  account: accountId,
+  /** Regions of that account the stage deploys into. */
+  regions: z.array(region).min(1, { error: 'must list at least one region' }),
+});
+
+export const stageSchema = z.strictObject({
+  /** Stage name, e.g. `dev`; also part of the CloudFormation stack name. */
+  name: label('stage name'),
+  /** Stop for a manual approval before this stage changes anything. Default: false. */
+  approval: z.boolean().default(false),
+  /** Accounts and regions this stage deploys into. */
+  targets: z.array(targetSchema).min(1, {
+    error: 'must list at least one { "account", "regions" } target; a stage (and its approval) needs somewhere to deploy',
+  }),
+});
+
+export const environmentSchema = z.strictObject({
+  /** JSON schema reference for editors; ignored. */
+  $schema: z.string().optional(),
+  /** Environment name: the stack name for `cdktf deploy <name>`. Default: the file name without extension. */
+  name: label('environment name').optional(),
+  /** The tooling account, which owns the pipeline, build, artifact stores and image repositories. */
+  tooling: z.strictObject({
+    account: accountId,
+    /** Region of the pipeline and the build. */
+    region,
+  }),
+  /** Role Terraform assumes in every account. Default: OrganizationAccountAccessRole. */
+  terraformRoleName: z
+    .string()
+    .regex(/^[\w+=,.@-]{1,64}$/, { error: 'must be an IAM role name (1-64 of letters, digits and +=,.@_-)' })
+    .default('OrganizationAccountAccessRole'),
+  /** Where the pipeline takes its source from. */
+  source: z.strictObject(
+    {
+      /** GitHub owner (user or organization). */
+      owner: z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, { error: 'must be a GitHub user or organization name' }),
+      /** GitHub repository name. */
+      repository: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, { error: 'must be a GitHub repository name' }),
+      /** Branch that triggers the pipeline. Default: main. */
+      branch: z.string().min(1).max(255).default('main'),
+      /** Existing CodeConnections connection to use. Default: a new connection is created (one-time console handshake). */
+      connectionArn: connectionArn.optional(),
+    },
+    { error: 'is required: { "owner", "repository", "branch", "connectionArn"? } of the GitHub repository to build' },
+  ),
+  /** The workload the pipeline builds and ships. */
+  workload: z.strictObject({
+    /** Workload name, e.g. `orders-api`. */
+    name: label('workload name'),
+    /** Folder in the source repository with the Dockerfile, buildspec.yml and template.yaml. Default: lambda-src. */
+    path: z
+      .string()
+      .regex(/^[A-Za-z0-9._/-]+$/, { error: 'must be a relative folder path in the repository' })
+      .default('lambda-src'),
+  }),
+  /** Ordered stages, e.g. dev, test, prod. */
+  stages: z.array(stageSchema).min(1, { error: 'must list at least one stage' }),
+});
+
+/** The environment file as written (before defaults). */
+export type EnvironmentInput = z.input<typeof environmentSchema>;
+/** A validated environment, defaults applied. */
+export type EnvironmentConfig = z.output<typeof environmentSchema> & { name: string };
+export type StageConfig = z.output<typeof stageSchema>;
+export type TargetConfig = z.output<typeof targetSchema>;

@@ -1,0 +1,129 @@
+import { Construct } from 'constructs';
+import { ITerraformDependable, TerraformProvider } from 'cdktf';
+import { CodeconnectionsConnection } from '@cdktf/provider-aws/lib/codeconnections-connection';
+import { Codepipeline } from '@cdktf/provider-aws/lib/codepipeline';
+import { ArtifactStore } from './artifact-store';
+import { roleArn } from './naming';
+import { serviceTrust } from './policy/document';
+import { pipelineRolePolicy } from './policy/roles';
+import { pipelineStages } from './pipeline-layout';
+import { Role } from './role';
+import { Wave } from './topology';
+
+export interface PipelineSource {
+  /** GitHub owner. */
+  readonly owner: string;
+  /** GitHub repository. */
+  readonly repository: string;
+  /** Branch that starts the pipeline. */
+  readonly branch: string;
+  /** Existing CodeConnections connection. Default: a new connection named `connectionName` (PENDING until the console handshake). */
+  readonly connectionArn?: string;
+}
+
+export interface DeliveryPipelineProps {
+  /** Provider of the tooling account in the pipeline region. */
+  readonly provider: TerraformProvider;
+  /** Tooling account id. */
+  readonly account: string;
+  /** Pipeline region. */
+  readonly region: string;
+  readonly pipelineName: string;
+  readonly roleName: string;
+  readonly source: PipelineSource;
+  /** Name of the connection created when `source.connectionArn` is not given. */
+  readonly connectionName: string;
+  /** Name and ARN of the build project. */
+  readonly buildProject: { readonly name: string; readonly arn: string };
+  /** One artifact store per region: the pipeline region and every action region. */
+  readonly stores: readonly ArtifactStore[];
+  /** Deployment waves in order. */
+  readonly waves: readonly Wave[];
+  /** Name of the action role in every target account. */
+  readonly actionRoleName: string;
+  /** Name of the CloudFormation execution role in every target account. */
+  readonly executionRoleName: string;
+  /** Resources the first run needs in place (role and resource policies). Default: none. */
+  readonly dependsOn?: ITerraformDependable[];
+}
+
+/**
+ * The CodePipeline V2 of an environment: GitHub source, image build, then each deployment wave with its
+ * actions in the target account (action role) and region (regional artifact store).
+ */
+export class DeliveryPipeline extends Construct {
+  readonly pipeline: Codepipeline;
+  readonly role: Role;
+  /** The connection this pipeline created, if it created one. */
+  readonly connection?: CodeconnectionsConnection;
+  readonly connectionArn: string;
+
+  constructor(scope: Construct, id: string, props: DeliveryPipelineProps) {
+    super(scope, id);
+    const storeRegions = new Set(props.stores.map((s) => s.region));
+    const needed = [props.region, ...props.waves.flatMap((w) => w.deployments.map((d) => d.region))];
+    const missing = [...new Set(needed.filter((r) => !storeRegions.has(r)))];
+    if (missing.length > 0) {
+      throw new Error(
+        `DeliveryPipeline ${this.node.path}: no artifact store for ${missing.join(', ')}; a pipeline needs one store in its own region and one in every action region`,
+      );
+    }
+    const { provider, account } = props;
+
+    if (props.source.connectionArn) {
+      this.connectionArn = props.source.connectionArn;
+    } else {
+      this.connection = new CodeconnectionsConnection(this, 'connection', {
+        provider,
+        name: props.connectionName,
+        providerType: 'GitHub',
+      });
+      this.connectionArn = this.connection.arn;
+    }
+
+    const accounts = [...new Set(props.waves.flatMap((w) => w.deployments.map((d) => d.account)))];
+    this.role = new Role(this, 'role', {
+      provider,
+      account,
+      roleName: props.roleName,
+      description: 'Service role of the delivery pipeline: moves artifacts and assumes the deploy roles',
+      trustPolicy: serviceTrust('codepipeline.amazonaws.com'),
+      permissions: pipelineRolePolicy({
+        stores: props.stores,
+        buildProjectArn: props.buildProject.arn,
+        actionRoleArns: accounts.map((a) => roleArn(a, props.actionRoleName)),
+        connectionArn: this.connectionArn,
+      }),
+    });
+
+    const stages = pipelineStages({
+      connectionArn: this.connectionArn,
+      fullRepositoryId: `${props.source.owner}/${props.source.repository}`,
+      branch: props.source.branch,
+      buildProjectName: props.buildProject.name,
+      waves: props.waves,
+      actionRoleArn: (a) => roleArn(a, props.actionRoleName),
+      executionRoleArn: (a) => roleArn(a, props.executionRoleName),
+    });
+
+    this.pipeline = new Codepipeline(this, 'pipeline', {
+      provider,
+      name: props.pipelineName,
+      pipelineType: 'V2',
+      // A newer commit overtakes an older run waiting at an approval, so prod is offered the latest build.
+      executionMode: 'SUPERSEDED',
+      roleArn: this.role.role.arn,
+      artifactStore: props.stores.map((store) => ({
+        type: 'S3',
+        location: store.bucket.bucket,
+        region: store.region,
+        encryptionKey: { type: 'KMS', id: store.keyArn },
+      })),
+      stage: stages.map((stage) => ({
+        name: stage.name,
+        action: stage.actions,
+      })),
+      dependsOn: [this.role.policy, ...(props.dependsOn ?? [])],
+    });
+  }
+}

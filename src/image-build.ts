@@ -1,0 +1,109 @@
+import { Construct } from 'constructs';
+import { TerraformProvider } from 'cdktf';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { CodebuildProject } from '@cdktf/provider-aws/lib/codebuild-project';
+import { StoreArns } from './policy/artifacts';
+import { serviceTrust } from './policy/document';
+import { buildRolePolicy } from './policy/roles';
+import { Role } from './role';
+
+/** A regional image repository the build pushes to. */
+export interface BuildTarget {
+  readonly region: string;
+  readonly repositoryArn: string;
+  readonly repositoryUri: string;
+}
+
+export interface ImageBuildProps {
+  /** Provider of the tooling account in the pipeline region. */
+  readonly provider: TerraformProvider;
+  /** Tooling account id. */
+  readonly account: string;
+  /** Pipeline region (where the build runs). */
+  readonly region: string;
+  readonly projectName: string;
+  readonly roleName: string;
+  /** CloudWatch log group of the build, encrypted with the store's key. */
+  readonly logGroupName: string;
+  /** The pipeline region's artifact store: its key also encrypts the build output. */
+  readonly store: StoreArns;
+  /** One repository per deploy region; the same image is pushed to each. */
+  readonly targets: readonly BuildTarget[];
+  /** Folder of the workload in the source repository (Dockerfile, buildspec.yml, template.yaml). */
+  readonly workloadPath: string;
+  /** Days build logs are kept. Default: 90. */
+  readonly logRetentionDays?: number;
+  /** CodeBuild compute type. Default: BUILD_GENERAL1_SMALL. */
+  readonly computeType?: string;
+  /** CodeBuild image. Default: aws/codebuild/amazonlinux-x86_64-standard:5.0. */
+  readonly buildImage?: string;
+}
+
+/** Log retention values CloudWatch Logs accepts. */
+const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
+/**
+ * The CodeBuild project that builds the workload image once and pushes it to every deploy region.
+ * `encryption_key` is the pipeline's CMK: without it CodeBuild writes its output with `aws/s3`, which
+ * no target account can decrypt.
+ */
+export class ImageBuild extends Construct {
+  readonly project: CodebuildProject;
+  readonly role: Role;
+  readonly logGroup: CloudwatchLogGroup;
+
+  constructor(scope: Construct, id: string, props: ImageBuildProps) {
+    super(scope, id);
+    const retention = props.logRetentionDays ?? 90;
+    if (!RETENTION_DAYS.includes(retention)) {
+      throw new Error(`ImageBuild ${this.node.path}: logRetentionDays ${retention} is not accepted by CloudWatch Logs; use one of ${RETENTION_DAYS.join(', ')}`);
+    }
+    if (props.targets.length === 0) {
+      throw new Error(`ImageBuild ${this.node.path}: give at least one target repository`);
+    }
+    const { provider, account, region } = props;
+    this.logGroup = new CloudwatchLogGroup(this, 'logs', {
+      provider,
+      name: props.logGroupName,
+      retentionInDays: retention,
+      kmsKeyId: props.store.keyArn,
+    });
+    this.role = new Role(this, 'role', {
+      provider,
+      account,
+      roleName: props.roleName,
+      description: 'Builds the workload image and pushes it to every deploy region',
+      trustPolicy: serviceTrust('codebuild.amazonaws.com', { StringEquals: { 'aws:SourceAccount': account } }),
+      permissions: buildRolePolicy({
+        account,
+        region,
+        store: props.store,
+        logGroup: props.logGroupName,
+        repositoryArns: props.targets.map((t) => t.repositoryArn),
+      }),
+    });
+    this.project = new CodebuildProject(this, 'project', {
+      provider,
+      name: props.projectName,
+      description: 'Builds the workload image once and pushes it to every deploy region',
+      serviceRole: this.role.role.arn,
+      encryptionKey: props.store.keyArn,
+      buildTimeout: 30,
+      source: { type: 'CODEPIPELINE', buildspec: `${props.workloadPath}/buildspec.yml` },
+      artifacts: { type: 'CODEPIPELINE' },
+      environment: {
+        type: 'LINUX_CONTAINER',
+        computeType: props.computeType ?? 'BUILD_GENERAL1_SMALL',
+        image: props.buildImage ?? 'aws/codebuild/amazonlinux-x86_64-standard:5.0',
+        // Docker builds need the privileged daemon.
+        privilegedMode: true,
+        environmentVariable: [
+          { name: 'WORKLOAD_DIR', value: props.workloadPath },
+          { name: 'IMAGE_REPOSITORIES', value: props.targets.map((t) => `${t.region}=${t.repositoryUri}`).join(' ') },
+        ],
+      },
+      logsConfig: { cloudwatchLogs: { groupName: this.logGroup.name, status: 'ENABLED' } },
+      dependsOn: [this.role.policy],
+    });
+  }
+}

@@ -1,0 +1,68 @@
+import { Construct } from 'constructs';
+import { TerraformProvider } from 'cdktf';
+import { EcrLifecyclePolicy } from '@cdktf/provider-aws/lib/ecr-lifecycle-policy';
+import { EcrRepository } from '@cdktf/provider-aws/lib/ecr-repository';
+import { EcrRepositoryPolicy } from '@cdktf/provider-aws/lib/ecr-repository-policy';
+import { repositoryArn } from './naming';
+import { repositoryLifecyclePolicy, repositoryPolicy } from './policy/repository';
+
+export interface ImageRepositoryProps {
+  /** Provider of the tooling account in the repository's region. */
+  readonly provider: TerraformProvider;
+  /** Tooling account id. */
+  readonly account: string;
+  /** Region of the repository: the region of the functions that run the image. */
+  readonly region: string;
+  /** Repository name. */
+  readonly repositoryName: string;
+  /** Roles in target accounts that create or update functions from the image. */
+  readonly pullers: readonly string[];
+  /** Accounts whose Lambda functions in this region run the image. */
+  readonly functionAccounts: readonly string[];
+  /** Number of newest images kept. Default: 100. */
+  readonly keepImages?: number;
+}
+
+/**
+ * An image repository in one deploy region of the tooling account. Lambda pulls container images only
+ * from a repository in its own region, so every deploy region has one and the build pushes to each.
+ *
+ * Images are encrypted with ECR's AES-256 rather than a CMK: a cross-account Lambda function cannot
+ * decrypt an image under another account's CMK without extra grants (see README, "Security").
+ */
+export class ImageRepository extends Construct {
+  readonly repository: EcrRepository;
+  readonly policy: EcrRepositoryPolicy;
+  /** Repository ARN, known before apply. */
+  readonly arn: string;
+  /** Repository URI (a reference, so users of it wait for the repository). */
+  readonly uri: string;
+
+  constructor(scope: Construct, id: string, props: ImageRepositoryProps) {
+    super(scope, id);
+    const keepImages = props.keepImages ?? 100;
+    if (!Number.isInteger(keepImages) || keepImages < 1) {
+      throw new Error(`ImageRepository ${this.node.path}: keepImages must be a positive whole number (got ${keepImages})`);
+    }
+    const provider = props.provider;
+    this.repository = new EcrRepository(this, 'repository', {
+      provider,
+      name: props.repositoryName,
+      imageTagMutability: 'IMMUTABLE',
+      imageScanningConfiguration: { scanOnPush: true },
+      encryptionConfiguration: [{ encryptionType: 'AES256' }],
+    });
+    this.arn = repositoryArn(props.account, props.region, props.repositoryName);
+    this.uri = this.repository.repositoryUrl;
+    this.policy = new EcrRepositoryPolicy(this, 'policy', {
+      provider,
+      repository: this.repository.name,
+      policy: JSON.stringify(repositoryPolicy(props)),
+    });
+    new EcrLifecyclePolicy(this, 'lifecycle', {
+      provider,
+      repository: this.repository.name,
+      policy: repositoryLifecyclePolicy(keepImages),
+    });
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * Deterministic names and ARNs.
+ *
+ * Every name that another account's policy refers to is computed here from (workload, environment)
+ * so that policies can name principals before they exist (DESIGN.md, invariant 2) and a re-created
+ * role keeps the ARN its grants were written for.
+ */
+
+/** Hard limits AWS puts on the names we derive. */
+export const NAME_LIMITS = {
+  iamRole: 64,
+  s3Bucket: 63,
+  codePipeline: 100,
+  codePipelineStageOrAction: 100,
+  codeBuildProject: 255,
+  connection: 32,
+  cloudFormationStack: 128,
+  lambdaFunction: 64,
+} as const;
+
+/** Characters CodePipeline accepts in pipeline, stage and action names. */
+export const CODEPIPELINE_NAME_PATTERN = /^[A-Za-z0-9.@_-]+$/;
+
+/** Names of everything one environment creates, derived from the workload and environment names. */
+export interface Names {
+  /** `<workload>-<environment>`: the stem of every other name. */
+  readonly prefix: string;
+  readonly pipeline: string;
+  readonly pipelineRole: string;
+  readonly buildProject: string;
+  readonly buildRole: string;
+  readonly buildLogGroup: string;
+  /** Role in each target account that the pipeline role assumes for deploy actions. */
+  readonly actionRole: string;
+  /** Role in each target account that CloudFormation assumes to change the workload stack. */
+  readonly executionRole: string;
+  readonly repository: string;
+  readonly connection: string;
+  readonly keyAlias: string;
+  artifactBucket(account: string, region: string): string;
+  /** CloudFormation stack (and Lambda function) name of the workload in one stage. */
+  stack(stage: string): string;
+  /** Name the workload template gives the function's execution role (`<stack>-<region>`). */
+  functionRole(stage: string, region: string): string;
+}
+
+export function names(workload: string, environment: string): Names {
+  const prefix = `${workload}-${environment}`;
+  const buildProject = `${prefix}-image`;
+  const stack = (stage: string) => `${prefix}-${stage}`;
+  return {
+    prefix,
+    pipeline: prefix,
+    pipelineRole: `${prefix}-pipeline`,
+    buildProject,
+    buildRole: `${prefix}-build`,
+    buildLogGroup: `/aws/codebuild/${buildProject}`,
+    actionRole: `${prefix}-deploy`,
+    executionRole: `${prefix}-cfn-exec`,
+    repository: prefix,
+    connection: prefix,
+    keyAlias: `alias/${prefix}-artifacts`,
+    artifactBucket: (account, region) => `${prefix}-artifacts-${account}-${region}`,
+    stack,
+    functionRole: (stage, region) => `${stack(stage)}-${region}`,
+  };
+}
+
+export const accountRoot = (account: string) => `arn:aws:iam::${account}:root`;
+export const roleArn = (account: string, role: string) => `arn:aws:iam::${account}:role/${role}`;
+export const bucketArn = (bucket: string) => `arn:aws:s3:::${bucket}`;
+export const repositoryArn = (account: string, region: string, repository: string) =>
+  `arn:aws:ecr:${region}:${account}:repository/${repository}`;
+export const logGroupArn = (account: string, region: string, logGroup: string) =>
+  `arn:aws:logs:${region}:${account}:log-group:${logGroup}`;
+export const stackArn = (account: string, region: string, stack: string) =>
+  `arn:aws:cloudformation:${region}:${account}:stack/${stack}/*`;
+export const lambdaFunctionArn = (account: string, region: string, fn: string) =>
+  `arn:aws:lambda:${region}:${account}:function:${fn}`;
+
+/** The account a `arn:aws:iam::<account>:...` ARN belongs to. */
+export function accountOfArn(arn: string): string {
+  const account = arn.split(':')[4];
+  if (!account || !/^\d{12}$/.test(account)) {
+    throw new Error(`"${arn}" is not an IAM ARN with a 12-digit account id`);
+  }
+  return account;
+}
+
+/** Terraform-safe identifier for an (account, region) pair, used for provider aliases and construct ids. */
+export const placeId = (account: string, region: string) => `${account}_${region.replace(/-/g, '_')}`;

@@ -1,0 +1,165 @@
+import { CODEPIPELINE_NAME_PATTERN, NAME_LIMITS } from './naming';
+import { Deployment, PIPELINE_QUOTAS, Wave } from './topology';
+
+/** Artifact names passed between actions. */
+export const ARTIFACTS = { source: 'SourceOutput', build: 'BuildOutput' } as const;
+/** Files the build writes into its output artifact (see lambda-src/buildspec.yml). */
+export const BUILD_OUTPUT = { template: 'template.yaml', images: 'images.json' } as const;
+export const CHANGE_SET_NAME = 'pipeline-change-set';
+
+/** A CodePipeline action, shaped like the `aws_codepipeline` stage.action block. */
+export interface ActionDeclaration {
+  readonly name: string;
+  readonly category: 'Source' | 'Build' | 'Deploy' | 'Approval';
+  readonly owner: 'AWS';
+  readonly provider: string;
+  readonly version: '1';
+  readonly runOrder: number;
+  readonly region?: string;
+  readonly roleArn?: string;
+  readonly inputArtifacts?: string[];
+  readonly outputArtifacts?: string[];
+  readonly configuration?: Record<string, string>;
+}
+
+export interface StageDeclaration {
+  readonly name: string;
+  readonly actions: ActionDeclaration[];
+}
+
+export interface PipelineLayoutProps {
+  readonly connectionArn: string;
+  /** `owner/repository` on GitHub. */
+  readonly fullRepositoryId: string;
+  readonly branch: string;
+  readonly buildProjectName: string;
+  readonly waves: readonly Wave[];
+  /** ARN of the action role in a target account. */
+  readonly actionRoleArn: (account: string) => string;
+  /** ARN of the CloudFormation execution role in a target account. */
+  readonly executionRoleArn: (account: string) => string;
+}
+
+/**
+ * CloudFormation parameters of one deployment. The image URI is read at run time from the build output
+ * (`images.json`, one digest URI per region), so every stage deploys the digest built once.
+ */
+export function parameterOverrides(deployment: Deployment): string {
+  const json = JSON.stringify({
+    ImageUri: { 'Fn::GetParam': [ARTIFACTS.build, BUILD_OUTPUT.images, deployment.region] },
+    Stage: deployment.stage,
+  });
+  if (Buffer.byteLength(json) > PIPELINE_QUOTAS.parameterOverridesBytes) {
+    throw new Error(
+      `ParameterOverrides of ${deployment.stackName} in ${deployment.region} is ${Buffer.byteLength(json)} bytes; CodePipeline allows ${PIPELINE_QUOTAS.parameterOverridesBytes}`,
+    );
+  }
+  return json;
+}
+
+const place = (d: Deployment) => `${d.account}-${d.region}`;
+
+/** The actions of one wave: prepare every change set, wait for approval if asked, then execute them all. */
+export function waveActions(wave: Wave, props: Pick<PipelineLayoutProps, 'actionRoleArn' | 'executionRoleArn'>): ActionDeclaration[] {
+  const executeOrder = wave.approval ? 3 : 2;
+  const deploy = (d: Deployment, runOrder: number, name: string, configuration: Record<string, string>): ActionDeclaration => ({
+    name,
+    category: 'Deploy',
+    owner: 'AWS',
+    provider: 'CloudFormation',
+    version: '1',
+    runOrder,
+    region: d.region,
+    roleArn: props.actionRoleArn(d.account),
+    configuration: { StackName: d.stackName, ChangeSetName: CHANGE_SET_NAME, ...configuration },
+  });
+  const prepare = wave.deployments.map((d) => ({
+    ...deploy(d, 1, `${place(d)}-prepare`, {
+      ActionMode: 'CHANGE_SET_REPLACE',
+      TemplatePath: `${ARTIFACTS.build}::${BUILD_OUTPUT.template}`,
+      Capabilities: 'CAPABILITY_NAMED_IAM',
+      RoleArn: props.executionRoleArn(d.account),
+      ParameterOverrides: parameterOverrides(d),
+    }),
+    inputArtifacts: [ARTIFACTS.build],
+  }));
+  const approval: ActionDeclaration[] = wave.approval
+    ? [
+        {
+          name: `approve-${wave.stage}`,
+          category: 'Approval',
+          owner: 'AWS',
+          provider: 'Manual',
+          version: '1',
+          runOrder: 2,
+          configuration: {
+            CustomData: `Review the ${wave.deployments.length} change set(s) named ${CHANGE_SET_NAME} of stage ${wave.stage}, then approve to execute them.`,
+          },
+        },
+      ]
+    : [];
+  const execute = wave.deployments.map((d) => deploy(d, executeOrder, `${place(d)}-execute`, { ActionMode: 'CHANGE_SET_EXECUTE' }));
+  return [...prepare, ...approval, ...execute];
+}
+
+/** Every stage of the pipeline: Source, Build, then one stage per wave in order. */
+export function pipelineStages(props: PipelineLayoutProps): StageDeclaration[] {
+  const stages: StageDeclaration[] = [
+    {
+      name: 'Source',
+      actions: [
+        {
+          name: 'GitHub',
+          category: 'Source',
+          owner: 'AWS',
+          provider: 'CodeStarSourceConnection',
+          version: '1',
+          runOrder: 1,
+          outputArtifacts: [ARTIFACTS.source],
+          configuration: {
+            ConnectionArn: props.connectionArn,
+            FullRepositoryId: props.fullRepositoryId,
+            BranchName: props.branch,
+            OutputArtifactFormat: 'CODE_ZIP',
+            DetectChanges: 'true',
+          },
+        },
+      ],
+    },
+    {
+      name: 'Build',
+      actions: [
+        {
+          name: 'Image',
+          category: 'Build',
+          owner: 'AWS',
+          provider: 'CodeBuild',
+          version: '1',
+          runOrder: 1,
+          inputArtifacts: [ARTIFACTS.source],
+          outputArtifacts: [ARTIFACTS.build],
+          configuration: { ProjectName: props.buildProjectName },
+        },
+      ],
+    },
+    ...props.waves.map((wave) => ({ name: wave.name, actions: waveActions(wave, props) })),
+  ];
+  assertWithinQuotas(stages);
+  return stages;
+}
+
+function assertWithinQuotas(stages: readonly StageDeclaration[]): void {
+  const badName = (name: string) => name.length > NAME_LIMITS.codePipelineStageOrAction || !CODEPIPELINE_NAME_PATTERN.test(name);
+  if (stages.length > PIPELINE_QUOTAS.stagesPerPipeline) {
+    throw new Error(`the pipeline has ${stages.length} stages; CodePipeline allows ${PIPELINE_QUOTAS.stagesPerPipeline}`);
+  }
+  for (const stage of stages) {
+    if (badName(stage.name)) throw new Error(`stage name "${stage.name}" is not a valid CodePipeline name`);
+    if (stage.actions.length > PIPELINE_QUOTAS.actionsPerStage) {
+      throw new Error(`stage ${stage.name} has ${stage.actions.length} actions; CodePipeline allows ${PIPELINE_QUOTAS.actionsPerStage}`);
+    }
+    for (const action of stage.actions) {
+      if (badName(action.name)) throw new Error(`action name "${action.name}" in stage ${stage.name} is not a valid CodePipeline name`);
+    }
+  }
+}

@@ -1,0 +1,134 @@
+import { accountRoot, logGroupArn } from '../naming';
+import { PolicyDocument, Statement, policy, rolesOnly } from './document';
+
+/** The pair CodePipeline uses as one regional artifact store. */
+export interface StoreArns {
+  readonly bucketArn: string;
+  readonly keyArn: string;
+}
+
+/** Reading an artifact: fetch the object and decrypt its data key. */
+export const ARTIFACT_READ = {
+  s3: ['s3:GetObject', 's3:GetObjectVersion'],
+  kms: ['kms:Decrypt', 'kms:DescribeKey'],
+};
+/** Writing an artifact also needs a data key for the upload (SSE-KMS with a bucket key). */
+export const ARTIFACT_WRITE = {
+  s3: [...ARTIFACT_READ.s3, 's3:PutObject'],
+  kms: [...ARTIFACT_READ.kms, 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'],
+};
+const BUCKET_LEVEL = ['s3:GetBucketLocation', 's3:GetBucketVersioning', 's3:ListBucket'];
+
+/**
+ * Key administration without use: the tooling account keeps control of the key (IAM policies of its admins
+ * apply) but only the roles named in the usage statements can encrypt or decrypt artifacts. No grant actions:
+ * nothing here needs a KMS grant.
+ */
+export const KEY_ADMIN_ACTIONS = [
+  'kms:CancelKeyDeletion',
+  'kms:CreateAlias',
+  'kms:DeleteAlias',
+  'kms:DescribeKey',
+  'kms:DisableKey',
+  'kms:DisableKeyRotation',
+  'kms:EnableKey',
+  'kms:EnableKeyRotation',
+  'kms:GetKeyPolicy',
+  'kms:GetKeyRotationStatus',
+  'kms:ListAliases',
+  'kms:ListGrants',
+  'kms:ListKeyPolicies',
+  'kms:ListKeyRotations',
+  'kms:ListResourceTags',
+  'kms:PutKeyPolicy',
+  'kms:RevokeGrant',
+  'kms:RotateKeyOnDemand',
+  'kms:ScheduleKeyDeletion',
+  'kms:TagResource',
+  'kms:UntagResource',
+  'kms:UpdateAlias',
+  'kms:UpdateKeyDescription',
+];
+
+export interface ArtifactKeyPolicyProps {
+  /** Account that owns the key. */
+  readonly account: string;
+  /** Region of the key. */
+  readonly region: string;
+  /** Roles that put artifacts into this region's store. */
+  readonly writers: readonly string[];
+  /** Roles that only read artifacts from this region's store. Default: none. */
+  readonly readers?: readonly string[];
+  /** CloudWatch log groups (names, in `account`/`region`) that CloudWatch Logs encrypts with this key. Default: none. */
+  readonly logGroups?: readonly string[];
+}
+
+export function artifactKeyPolicy(props: ArtifactKeyPolicyProps): PolicyDocument {
+  const statements: Statement[] = [
+    {
+      Sid: 'KeyAdministrationByOwnerAccount',
+      Effect: 'Allow',
+      Principal: { AWS: accountRoot(props.account) },
+      Action: KEY_ADMIN_ACTIONS,
+      Resource: '*',
+    },
+    { Sid: 'WritersUseKey', Effect: 'Allow', Action: ARTIFACT_WRITE.kms, Resource: '*', ...rolesOnly(props.writers) },
+  ];
+  if (props.readers?.length) {
+    statements.push({ Sid: 'ReadersDecrypt', Effect: 'Allow', Action: ARTIFACT_READ.kms, Resource: '*', ...rolesOnly(props.readers) });
+  }
+  if (props.logGroups?.length) {
+    statements.push({
+      Sid: 'CloudWatchLogsEncryptLogGroups',
+      Effect: 'Allow',
+      Principal: { Service: `logs.${props.region}.amazonaws.com` },
+      Action: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+      Resource: '*',
+      Condition: {
+        ArnEquals: { 'kms:EncryptionContext:aws:logs:arn': props.logGroups.map((g) => logGroupArn(props.account, props.region, g)) },
+      },
+    });
+  }
+  return policy(...statements);
+}
+
+export interface ArtifactBucketPolicyProps {
+  readonly bucketArn: string;
+  /** Roles that put and get artifacts. */
+  readonly writers: readonly string[];
+  /** Roles that only get artifacts. Default: none. */
+  readonly readers?: readonly string[];
+}
+
+/** TLS only, and exactly the roles of the pipeline, the build and the target accounts deploying in this region. */
+export function artifactBucketPolicy(props: ArtifactBucketPolicyProps): PolicyDocument {
+  const objects = `${props.bucketArn}/*`;
+  const everyone = [...props.writers, ...(props.readers ?? [])];
+  const statements: Statement[] = [
+    {
+      Sid: 'DenyInsecureTransport',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 's3:*',
+      Resource: [props.bucketArn, objects],
+      Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+    },
+    { Sid: 'WritersReadWriteArtifacts', Effect: 'Allow', Action: ARTIFACT_WRITE.s3, Resource: objects, ...rolesOnly(props.writers) },
+    { Sid: 'PipelineRolesLocateBucket', Effect: 'Allow', Action: BUCKET_LEVEL, Resource: props.bucketArn, ...rolesOnly(everyone) },
+  ];
+  if (props.readers?.length) {
+    statements.push({ Sid: 'ReadersGetArtifacts', Effect: 'Allow', Action: ARTIFACT_READ.s3, Resource: objects, ...rolesOnly(props.readers) });
+  }
+  return policy(...statements);
+}
+
+/** Identity-policy statements giving a role read (or read/write) access to artifact stores. */
+export function artifactAccess(stores: readonly StoreArns[], mode: 'read' | 'write'): Statement[] {
+  const actions = mode === 'write' ? ARTIFACT_WRITE : ARTIFACT_READ;
+  const label = mode === 'write' ? 'ReadWrite' : 'Read';
+  return [
+    { Sid: `Artifacts${label}`, Effect: 'Allow', Action: actions.s3, Resource: stores.map((s) => `${s.bucketArn}/*`) },
+    { Sid: 'ArtifactBuckets', Effect: 'Allow', Action: BUCKET_LEVEL, Resource: stores.map((s) => s.bucketArn) },
+    { Sid: `ArtifactKeys${label}`, Effect: 'Allow', Action: actions.kms, Resource: stores.map((s) => s.keyArn) },
+  ];
+}

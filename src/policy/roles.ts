@@ -1,0 +1,184 @@
+import { lambdaFunctionArn, logGroupArn, roleArn, stackArn } from '../naming';
+import { StoreArns, artifactAccess } from './artifacts';
+import { PolicyDocument, policy } from './document';
+import { IMAGE_PULL_ACTIONS, IMAGE_PUSH_ACTIONS } from './repository';
+
+/** One workload stack in a target account. */
+export interface StackPlacement {
+  readonly region: string;
+  readonly stackName: string;
+  /** Name of the function's own role that the workload template creates. */
+  readonly functionRoleName: string;
+}
+
+export interface PipelineRolePolicyProps {
+  /** Every regional artifact store: CodePipeline copies artifacts between them with this role. */
+  readonly stores: readonly StoreArns[];
+  readonly buildProjectArn: string;
+  /** Action roles in the target accounts. */
+  readonly actionRoleArns: readonly string[];
+  readonly connectionArn: string;
+}
+
+export function pipelineRolePolicy(props: PipelineRolePolicyProps): PolicyDocument {
+  return policy(
+    ...artifactAccess(props.stores, 'write'),
+    {
+      Sid: 'RunImageBuild',
+      Effect: 'Allow',
+      Action: ['codebuild:BatchGetBuilds', 'codebuild:StartBuild', 'codebuild:StopBuild'],
+      Resource: props.buildProjectArn,
+    },
+    { Sid: 'AssumeDeployActionRoles', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: [...props.actionRoleArns].sort() },
+    {
+      // The service was renamed; which prefix IAM evaluates depends on how the connection was created.
+      Sid: 'UseSourceConnection',
+      Effect: 'Allow',
+      Action: ['codestar-connections:UseConnection', 'codeconnections:UseConnection'],
+      Resource: props.connectionArn,
+    },
+  );
+}
+
+export interface BuildRolePolicyProps {
+  readonly account: string;
+  readonly region: string;
+  /** The primary region's artifact store, where CodeBuild reads the source and writes its output. */
+  readonly store: StoreArns;
+  readonly logGroup: string;
+  /** Image repositories in every deploy region. */
+  readonly repositoryArns: readonly string[];
+}
+
+export function buildRolePolicy(props: BuildRolePolicyProps): PolicyDocument {
+  const logs = logGroupArn(props.account, props.region, props.logGroup);
+  return policy(
+    { Sid: 'WriteBuildLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: [logs, `${logs}:*`] },
+    ...artifactAccess([props.store], 'write'),
+    // GetAuthorizationToken has no resource-level permissions.
+    { Sid: 'RegistryLogin', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+    { Sid: 'PushImages', Effect: 'Allow', Action: IMAGE_PUSH_ACTIONS, Resource: [...props.repositoryArns].sort() },
+  );
+}
+
+export interface ActionRolePolicyProps {
+  readonly account: string;
+  readonly stacks: readonly StackPlacement[];
+  readonly executionRoleArn: string;
+  /** Artifact stores of the regions this account is deployed to. */
+  readonly stores: readonly StoreArns[];
+}
+
+/** What CodePipeline's CloudFormation change-set actions call with the action role. */
+export function actionRolePolicy(props: ActionRolePolicyProps): PolicyDocument {
+  return policy(
+    {
+      Sid: 'ManageWorkloadChangeSets',
+      Effect: 'Allow',
+      Action: [
+        'cloudformation:CreateChangeSet',
+        'cloudformation:DeleteChangeSet',
+        'cloudformation:DescribeChangeSet',
+        'cloudformation:DescribeStackEvents',
+        'cloudformation:DescribeStacks',
+        'cloudformation:ExecuteChangeSet',
+      ],
+      Resource: uniqueSorted(props.stacks.map((s) => stackArn(props.account, s.region, s.stackName))),
+    },
+    {
+      Sid: 'PassExecutionRoleToCloudFormation',
+      Effect: 'Allow',
+      Action: 'iam:PassRole',
+      Resource: props.executionRoleArn,
+      Condition: { StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } },
+    },
+    ...artifactAccess(props.stores, 'write'),
+  );
+}
+
+export interface ExecutionRolePolicyProps {
+  readonly account: string;
+  readonly stacks: readonly StackPlacement[];
+  /** The tooling account's image repositories in this account's regions. */
+  readonly repositoryArns: readonly string[];
+  /** Artifact stores of this account's regions (templates may read artifacts). */
+  readonly stores: readonly StoreArns[];
+}
+
+/** Exactly what the workload template (`lambda-src/template.yaml`) creates: a function, its role and its log group. */
+export function executionRolePolicy(props: ExecutionRolePolicyProps): PolicyDocument {
+  const { account, stacks } = props;
+  const functionRoles = uniqueSorted(stacks.map((s) => roleArn(account, s.functionRoleName)));
+  const logGroups = uniqueSorted(stacks.map((s) => logGroupArn(account, s.region, `/aws/lambda/${s.stackName}`)));
+  return policy(
+    {
+      Sid: 'ManageFunctionRoles',
+      Effect: 'Allow',
+      Action: [
+        'iam:CreateRole',
+        'iam:DeleteRole',
+        'iam:DeleteRolePolicy',
+        'iam:GetRole',
+        'iam:GetRolePolicy',
+        'iam:PutRolePolicy',
+        'iam:TagRole',
+        'iam:UntagRole',
+        'iam:UpdateAssumeRolePolicy',
+        'iam:UpdateRole',
+      ],
+      Resource: functionRoles,
+    },
+    {
+      Sid: 'PassFunctionRolesToLambda',
+      Effect: 'Allow',
+      Action: 'iam:PassRole',
+      Resource: functionRoles,
+      Condition: { StringEquals: { 'iam:PassedToService': 'lambda.amazonaws.com' } },
+    },
+    {
+      Sid: 'ManageFunctions',
+      Effect: 'Allow',
+      Action: [
+        'lambda:CreateFunction',
+        'lambda:DeleteFunction',
+        'lambda:GetFunction',
+        'lambda:GetFunctionCodeSigningConfig',
+        'lambda:GetFunctionConfiguration',
+        'lambda:GetRuntimeManagementConfig',
+        'lambda:ListTags',
+        'lambda:TagResource',
+        'lambda:UntagResource',
+        'lambda:UpdateFunctionCode',
+        'lambda:UpdateFunctionConfiguration',
+      ],
+      Resource: uniqueSorted(stacks.map((s) => lambdaFunctionArn(account, s.region, s.stackName))),
+    },
+    {
+      Sid: 'ManageFunctionLogGroups',
+      Effect: 'Allow',
+      Action: [
+        'logs:CreateLogGroup',
+        'logs:DeleteLogGroup',
+        'logs:DeleteRetentionPolicy',
+        'logs:ListTagsForResource',
+        'logs:PutRetentionPolicy',
+        'logs:TagResource',
+        'logs:UntagResource',
+      ],
+      Resource: [...logGroups, ...logGroups.map((g) => `${g}:*`)],
+    },
+    {
+      Sid: 'ReadLogGroups',
+      Effect: 'Allow',
+      Action: 'logs:DescribeLogGroups',
+      Resource: uniqueSorted(stacks.map((s) => logGroupArn(account, s.region, '*'))),
+    },
+    // Lambda checks that the caller of CreateFunction/UpdateFunctionCode may pull the image.
+    { Sid: 'PullWorkloadImage', Effect: 'Allow', Action: IMAGE_PULL_ACTIONS, Resource: uniqueSorted(props.repositoryArns) },
+    ...artifactAccess(props.stores, 'read'),
+  );
+}
+
+function uniqueSorted(values: readonly string[]): string[] {
+  return [...new Set(values)].sort();
+}

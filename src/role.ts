@@ -1,0 +1,51 @@
+import { Construct } from 'constructs';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { TerraformProvider } from 'cdktf';
+import { NAME_LIMITS, roleArn } from './naming';
+import { PolicyDocument } from './policy/document';
+
+export interface RoleProps {
+  /** Provider of the account the role lives in (IAM is global: any region of that account). */
+  readonly provider: TerraformProvider;
+  /** Account the role lives in; with `roleName` it gives the ARN other policies name before the role exists. */
+  readonly account: string;
+  /** Deterministic role name (at most 64 characters). */
+  readonly roleName: string;
+  readonly description: string;
+  /** Who may assume the role. */
+  readonly trustPolicy: PolicyDocument;
+  /** What the role may do. */
+  readonly permissions: PolicyDocument;
+}
+
+/**
+ * An IAM role with its permissions as a separate `aws_iam_role_policy`, never inline: a key or bucket policy
+ * can then name the role while the role's own policy names the key or bucket, without a dependency cycle.
+ */
+export class Role extends Construct {
+  readonly role: IamRole;
+  readonly policy: IamRolePolicy;
+  /** The role's ARN, known before apply. */
+  readonly arn: string;
+
+  constructor(scope: Construct, id: string, props: RoleProps) {
+    super(scope, id);
+    if (props.roleName.length > NAME_LIMITS.iamRole) {
+      throw new Error(`Role ${this.node.path}: name "${props.roleName}" is longer than ${NAME_LIMITS.iamRole} characters; shorten it`);
+    }
+    this.arn = roleArn(props.account, props.roleName);
+    this.role = new IamRole(this, 'role', {
+      provider: props.provider,
+      name: props.roleName,
+      description: props.description,
+      assumeRolePolicy: JSON.stringify(props.trustPolicy),
+    });
+    this.policy = new IamRolePolicy(this, 'permissions', {
+      provider: props.provider,
+      name: 'permissions',
+      role: this.role.name,
+      policy: JSON.stringify(props.permissions),
+    });
+  }
+}

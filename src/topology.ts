@@ -1,0 +1,182 @@
+import type { EnvironmentConfig } from './config/schema';
+import { NAME_LIMITS, Names, names as namesFor } from './naming';
+
+/** CodePipeline quotas (https://docs.aws.amazon.com/codepipeline/latest/userguide/limits.html). */
+export const PIPELINE_QUOTAS = {
+  actionsPerStage: 50,
+  stagesPerPipeline: 50,
+  parameterOverridesBytes: 1000,
+} as const;
+
+/** Stages the pipeline has before the first deployment stage (Source, Build). */
+export const LEADING_STAGES = 2;
+
+/** One CloudFormation deployment of the workload: a stage's stack in one account and region. */
+export interface Deployment {
+  readonly stage: string;
+  readonly account: string;
+  readonly region: string;
+  readonly stackName: string;
+}
+
+/** A pipeline stage holding some or all of one configured stage's deployments. */
+export interface Wave {
+  /** Pipeline stage name: the configured stage name, or `<stage>.<n>` when the stage is split. */
+  readonly name: string;
+  readonly stage: string;
+  /** True for the wave that carries the stage's manual approval (the first wave of an approval stage). */
+  readonly approval: boolean;
+  readonly deployments: readonly Deployment[];
+}
+
+/** A target account with everything deployed into it. */
+export interface TargetAccount {
+  readonly account: string;
+  /** Regions it is deployed to, sorted. */
+  readonly regions: readonly string[];
+  readonly deployments: readonly Deployment[];
+}
+
+/** Everything an environment creates, derived from its config: the single source for stacks and checks. */
+export interface Topology {
+  readonly environment: string;
+  readonly names: Names;
+  readonly tooling: { readonly account: string; readonly region: string };
+  /** Regions that need an artifact store: the pipeline region first, then every deploy region. */
+  readonly pipelineRegions: readonly string[];
+  /** Regions with at least one deployment (each gets an image repository), sorted. */
+  readonly deployRegions: readonly string[];
+  readonly targets: readonly TargetAccount[];
+  readonly waves: readonly Wave[];
+}
+
+/** A problem in an environment file: `path` is the field (e.g. `stages[1].targets[0].account`). */
+export interface ConfigIssue {
+  readonly path: string;
+  readonly message: string;
+}
+
+const longest = (values: string[]) => values.reduce((a, b) => (b.length > a.length ? b : a));
+const sorted = (values: Iterable<string>) => [...new Set(values)].sort();
+
+/** Splits a stage into waves of at most 50 actions: a change-set replace and an execute per deployment, plus the approval. */
+export function splitIntoWaves(stage: string, approval: boolean, deployments: readonly Deployment[]): Wave[] {
+  const chunks: Deployment[][] = [];
+  let rest = [...deployments];
+  while (rest.length > 0) {
+    const approvalSlot = approval && chunks.length === 0 ? 1 : 0;
+    const capacity = Math.floor((PIPELINE_QUOTAS.actionsPerStage - approvalSlot) / 2);
+    chunks.push(rest.slice(0, capacity));
+    rest = rest.slice(capacity);
+  }
+  return chunks.map((chunk, i) => ({
+    name: chunks.length === 1 ? stage : `${stage}.${i + 1}`,
+    stage,
+    approval: approval && i === 0,
+    deployments: chunk,
+  }));
+}
+
+export function buildTopology(config: EnvironmentConfig): Topology {
+  const names = namesFor(config.workload.name, config.name);
+  const deployments: Deployment[] = config.stages.flatMap((stage) =>
+    stage.targets.flatMap((target) =>
+      target.regions.map((region) => ({ stage: stage.name, account: target.account, region, stackName: names.stack(stage.name) })),
+    ),
+  );
+  const deployRegions = sorted(deployments.map((d) => d.region));
+  const targets = sorted(deployments.map((d) => d.account)).map((account) => {
+    const own = deployments.filter((d) => d.account === account);
+    return { account, regions: sorted(own.map((d) => d.region)), deployments: own };
+  });
+  const waves = config.stages.flatMap((stage) =>
+    splitIntoWaves(
+      stage.name,
+      stage.approval,
+      deployments.filter((d) => d.stage === stage.name),
+    ),
+  );
+  return {
+    environment: config.name,
+    names,
+    tooling: { account: config.tooling.account, region: config.tooling.region },
+    pipelineRegions: [config.tooling.region, ...deployRegions.filter((r) => r !== config.tooling.region)],
+    deployRegions,
+    targets,
+    waves,
+  };
+}
+
+function duplicates(values: string[]): Set<string> {
+  const seen = new Set<string>();
+  const dup = new Set<string>();
+  for (const v of values) (seen.has(v) ? dup : seen).add(v);
+  return dup;
+}
+
+/**
+ * Checks what a schema cannot: duplicates, the names AWS derives from the config, and CodePipeline quotas.
+ * Returns every problem at once so a user fixes a file in one pass.
+ */
+export function checkEnvironment(config: EnvironmentConfig): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const dupStages = duplicates(config.stages.map((s) => s.name));
+  config.stages.forEach((stage, i) => {
+    if (dupStages.has(stage.name)) {
+      issues.push({ path: `stages[${i}].name`, message: `stage "${stage.name}" is listed more than once; stage names must be unique` });
+    }
+    const dupAccounts = duplicates(stage.targets.map((t) => t.account));
+    stage.targets.forEach((target, j) => {
+      if (dupAccounts.has(target.account)) {
+        issues.push({
+          path: `stages[${i}].targets[${j}].account`,
+          message: `account ${target.account} appears twice in stage "${stage.name}"; list it once with all its regions`,
+        });
+      }
+      for (const region of duplicates(target.regions)) {
+        issues.push({
+          path: `stages[${i}].targets[${j}].regions`,
+          message: `region ${region} is listed twice for account ${target.account} in stage "${stage.name}"`,
+        });
+      }
+    });
+  });
+  if (issues.length > 0) return issues;
+
+  issues.push(...checkNameLengths(config));
+  const topology = buildTopology(config);
+  const stageCount = LEADING_STAGES + topology.waves.length;
+  if (stageCount > PIPELINE_QUOTAS.stagesPerPipeline) {
+    issues.push({
+      path: 'stages',
+      message:
+        `the pipeline would have ${stageCount} stages (Source, Build and ${topology.waves.length} deployment waves of at most ` +
+        `${PIPELINE_QUOTAS.actionsPerStage} actions); CodePipeline allows ${PIPELINE_QUOTAS.stagesPerPipeline}. Split the targets over two environments`,
+    });
+  }
+  return issues;
+}
+
+function checkNameLengths(config: EnvironmentConfig): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const n = namesFor(config.workload.name, config.name);
+  const stem = `workload.name + environment name ("${n.prefix}")`;
+  const tooLong = (path: string, what: string, name: string, limit: number, fix: string) => {
+    if (name.length > limit) {
+      issues.push({ path, message: `${what} "${name}" is ${name.length} characters; AWS allows ${limit}. ${fix}` });
+    }
+  };
+  const shortenStem = (by: number) => `Shorten ${stem} by ${by} characters.`;
+  // The bucket name is the longest name derived from the prefix alone, so it binds every other one
+  // (roles, pipeline, project, connection): a test pins that.
+  const regions = [config.tooling.region, ...config.stages.flatMap((s) => s.targets.flatMap((t) => t.regions))];
+  const bucket = n.artifactBucket(config.tooling.account, longest(regions));
+  tooLong('workload.name', 'artifact bucket name', bucket, NAME_LIMITS.s3Bucket, shortenStem(bucket.length - NAME_LIMITS.s3Bucket));
+  config.stages.forEach((stage, i) => {
+    const fn = n.stack(stage.name);
+    tooLong(`stages[${i}].name`, 'Lambda function (and stack) name', fn, NAME_LIMITS.lambdaFunction, `Shorten the stage name or ${stem}.`);
+    const fnRole = n.functionRole(stage.name, longest(stage.targets.flatMap((t) => t.regions)));
+    tooLong(`stages[${i}].name`, 'function role name', fnRole, NAME_LIMITS.iamRole, `Shorten the stage name or ${stem}.`);
+  });
+  return issues;
+}

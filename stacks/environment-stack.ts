@@ -1,0 +1,164 @@
+import { Construct } from 'constructs';
+import { TerraformOutput, TerraformStack } from 'cdktf';
+import { AccountProviders } from '../src/account-providers';
+import { ArtifactStore } from '../src/artifact-store';
+import { EnvironmentConfig } from '../src/config/schema';
+import { DeliveryPipeline } from '../src/delivery-pipeline';
+import { DeploymentRoles } from '../src/deployment-roles';
+import { ImageBuild } from '../src/image-build';
+import { ImageRepository } from '../src/image-repository';
+import { roleArn } from '../src/naming';
+import { Topology, buildTopology } from '../src/topology';
+
+/** Tag keys every resource carries. */
+export const PROJECT_TAG = 'cross-account-pipeline';
+
+/**
+ * One environment: every account and region of the delivery system in a single Terraform plan, with its
+ * own state. Everything is derived from the environment's topology; nothing is read here.
+ */
+export class EnvironmentStack extends TerraformStack {
+  readonly topology: Topology;
+  readonly pipeline: DeliveryPipeline;
+  readonly providers: AccountProviders;
+
+  constructor(scope: Construct, config: EnvironmentConfig) {
+    super(scope, config.name);
+    const topology = (this.topology = buildTopology(config));
+    const { names: n, tooling } = topology;
+    const primary = tooling.region;
+
+    const providers = (this.providers = new AccountProviders(this, 'providers', {
+      places: [
+        ...topology.pipelineRegions.map((region) => ({ account: tooling.account, region })),
+        ...topology.targets.flatMap((t) => t.regions.map((region) => ({ account: t.account, region }))),
+      ],
+      terraformRoleName: config.terraformRoleName,
+      sessionName: `cdktf-${n.prefix}`.slice(0, 64),
+      tags: { project: PROJECT_TAG, environment: config.name, workload: config.workload.name, 'managed-by': 'cdktf' },
+    }));
+
+    const pipelineRole = roleArn(tooling.account, n.pipelineRole);
+    const buildRole = roleArn(tooling.account, n.buildRole);
+    const actionRole = (account: string) => roleArn(account, n.actionRole);
+    const executionRole = (account: string) => roleArn(account, n.executionRole);
+    const deployersIn = (region: string) => topology.targets.filter((t) => t.regions.includes(region)).map((t) => t.account);
+
+    const stores = topology.pipelineRegions.map((region) => {
+      const deployers = deployersIn(region);
+      return new ArtifactStore(this, `artifacts-${region}`, {
+        provider: providers.for(tooling.account, region),
+        account: tooling.account,
+        region,
+        bucketName: n.artifactBucket(tooling.account, region),
+        keyAlias: n.keyAlias,
+        writers: [pipelineRole, ...(region === primary ? [buildRole] : []), ...deployers.map(actionRole)],
+        readers: deployers.map(executionRole),
+        logGroups: region === primary ? [n.buildLogGroup] : [],
+      });
+    });
+    const storeIn = (region: string) => stores.find((s) => s.region === region)!;
+
+    const repositories = topology.deployRegions.map((region) => {
+      const deployers = deployersIn(region);
+      return new ImageRepository(this, `images-${region}`, {
+        provider: providers.for(tooling.account, region),
+        account: tooling.account,
+        region,
+        repositoryName: n.repository,
+        pullers: deployers.map(executionRole),
+        functionAccounts: deployers,
+      });
+    });
+    const repositoryIn = (region: string) => repositories[topology.deployRegions.indexOf(region)]!;
+
+    const build = new ImageBuild(this, 'build', {
+      provider: providers.for(tooling.account, primary),
+      account: tooling.account,
+      region: primary,
+      projectName: n.buildProject,
+      roleName: n.buildRole,
+      logGroupName: n.buildLogGroup,
+      store: storeIn(primary),
+      workloadPath: config.workload.path,
+      targets: topology.deployRegions.map((region) => ({
+        region,
+        repositoryArn: repositoryIn(region).arn,
+        repositoryUri: repositoryIn(region).uri,
+      })),
+    });
+
+    const deploymentRoles = topology.targets.map(
+      (target) =>
+        new DeploymentRoles(this, `deploy-roles-${target.account}`, {
+          provider: providers.for(target.account, target.regions[0]!),
+          account: target.account,
+          actionRoleName: n.actionRole,
+          executionRoleName: n.executionRole,
+          pipelineRoleArn: pipelineRole,
+          stacks: target.deployments.map((d) => ({
+            region: d.region,
+            stackName: d.stackName,
+            functionRoleName: n.functionRole(d.stage, d.region),
+          })),
+          stores: target.regions.map(storeIn),
+          repositoryArns: target.regions.map((r) => repositoryIn(r).arn),
+        }),
+    );
+
+    this.pipeline = new DeliveryPipeline(this, 'pipeline', {
+      provider: providers.for(tooling.account, primary),
+      account: tooling.account,
+      region: primary,
+      pipelineName: n.pipeline,
+      roleName: n.pipelineRole,
+      source: config.source,
+      connectionName: n.connection,
+      buildProject: { name: build.project.name, arn: build.project.arn },
+      stores,
+      waves: topology.waves,
+      actionRoleName: n.actionRole,
+      executionRoleName: n.executionRole,
+      // The first run starts as soon as the pipeline exists: every grant it relies on must be in place.
+      dependsOn: [
+        ...deploymentRoles.flatMap((r) => [r.actionRole.policy, r.executionRole.policy]),
+        ...stores.map((s) => s.policy),
+        ...repositories.map((r) => r.policy),
+      ],
+    });
+
+    this.outputs(topology, stores, repositories);
+  }
+
+  private outputs(topology: Topology, stores: ArtifactStore[], repositories: ImageRepository[]): void {
+    const region = topology.tooling.region;
+    const { pipeline } = this;
+    new TerraformOutput(this, 'pipeline_name', { value: pipeline.pipeline.name });
+    new TerraformOutput(this, 'pipeline_url', {
+      value: `https://${region}.console.aws.amazon.com/codesuite/codepipeline/pipelines/${pipeline.pipeline.name}/view?region=${region}`,
+    });
+    new TerraformOutput(this, 'connection_arn', { value: pipeline.connectionArn });
+    if (pipeline.connection) {
+      new TerraformOutput(this, 'connection_status', { value: pipeline.connection.connectionStatus });
+      new TerraformOutput(this, 'connection_handshake', {
+        value:
+          `New GitHub connections start PENDING: once, open https://${region}.console.aws.amazon.com/codesuite/settings/connections?region=${region}, ` +
+          `choose the connection ${topology.names.connection}, "Update pending connection", and authorize the GitHub app. Then release the pipeline.`,
+      });
+    }
+    new TerraformOutput(this, 'artifact_buckets', {
+      value: Object.fromEntries(stores.map((s) => [s.region, s.bucket.bucket])),
+    });
+    new TerraformOutput(this, 'image_repositories', {
+      value: Object.fromEntries(topology.deployRegions.map((r, i) => [r, repositories[i]!.uri])),
+    });
+    new TerraformOutput(this, 'deploy_roles', {
+      value: Object.fromEntries(
+        topology.targets.map((t) => [
+          t.account,
+          { action: roleArn(t.account, topology.names.actionRole), execution: roleArn(t.account, topology.names.executionRole) },
+        ]),
+      ),
+    });
+  }
+}

@@ -1,0 +1,65 @@
+import { readFileSync } from 'node:fs';
+import { Testing } from 'cdktf';
+import { parseEnvironment } from '../src/config/load';
+import type { EnvironmentInput } from '../src/config/schema';
+import type { PolicyDocument, Statement } from '../src/policy/document';
+import { EnvironmentStack } from '../stacks/environment-stack';
+
+/** The shipped example environment, as a fresh object each call (tests mutate copies). */
+export const example = (): EnvironmentInput => JSON.parse(readFileSync('config/example.json', 'utf8'));
+
+export const TOOLING = '111111111111';
+export const DEV = '222222222222';
+export const TEST = '333333333333';
+export const PROD = '444444444444';
+
+type Body = Record<string, any>;
+export interface Synthesized {
+  provider: { aws: Body[] };
+  resource: Record<string, Record<string, Body>>;
+  output: Record<string, { value: unknown }>;
+  terraform: Body;
+}
+
+/** Synthesizes an environment document the way main.ts does, in memory. */
+export function synth(input: EnvironmentInput = example(), file = 'config/example.json') {
+  const config = parseEnvironment(input, file);
+  const stack = new EnvironmentStack(Testing.app(), config);
+  const json = JSON.parse(Testing.synth(stack)) as Synthesized;
+  return { config, stack, json };
+}
+
+/** Every resource of a type as [name, body]. */
+export const resources = (json: Synthesized, type: string): Array<[string, Body]> => Object.entries(json.resource[type] ?? {});
+
+/** The only resource of a type. */
+export function single(json: Synthesized, type: string): Body {
+  const all = resources(json, type);
+  if (all.length !== 1) throw new Error(`expected one ${type}, found ${all.length}`);
+  return all[0]![1];
+}
+
+/** The account and region a resource is applied in, from its provider alias. */
+export function placeOf(json: Synthesized, body: Body): { account: string; region: string } {
+  const alias = String(body.provider).replace(/^aws\./, '');
+  const provider = json.provider.aws.find((p) => p.alias === alias);
+  if (!provider) throw new Error(`resource uses unknown provider ${body.provider}`);
+  return { account: provider.allowed_account_ids[0], region: provider.region };
+}
+
+/** The resource a `${type.name.attr}` reference points to. */
+export function deref(json: Synthesized, reference: string): Body {
+  const m = /^\$\{([a-z0-9_]+)\.([^.}]+)\.[a-z_]+\}$/.exec(reference);
+  if (!m) throw new Error(`not a single reference: ${reference}`);
+  const body = json.resource[m[1]!]?.[m[2]!];
+  if (!body) throw new Error(`dangling reference ${reference}`);
+  return body;
+}
+
+export const doc = (text: string): PolicyDocument => JSON.parse(text);
+export const statement = (policy: PolicyDocument, sid: string): Statement => {
+  const found = policy.Statement.find((s) => s.Sid === sid);
+  if (!found) throw new Error(`no statement ${sid} in ${JSON.stringify(policy)}`);
+  return found;
+};
+export const list = (v: string | string[] | boolean | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [String(v)]);

@@ -166,15 +166,14 @@ function checkNameLengths(config: EnvironmentConfig): ConfigIssue[] {
       issues.push({ path, message: `${what} "${name}" is ${name.length} characters; AWS allows ${limit}. ${fix}` });
     }
   };
-  const shortenStem = (by: number) => `Shorten ${stem} by ${by} characters.`;
   // The bucket name is the longest name derived from the prefix alone, so it binds every other one
   // (roles, pipeline, project, connection): a test pins that.
   const regions = [config.tooling.region, ...config.stages.flatMap((s) => s.targets.flatMap((t) => t.regions))];
   const bucket = n.artifactBucket(config.tooling.account, longest(regions));
-  tooLong('workload.name', 'artifact bucket name', bucket, NAME_LIMITS.s3Bucket, shortenStem(bucket.length - NAME_LIMITS.s3Bucket));
+  tooLong('workload.name', 'artifact bucket name', bucket, NAME_LIMITS.s3Bucket, `Shorten ${stem} by ${bucket.length - NAME_LIMITS.s3Bucket} characters.`);
+  // The function's role (`<stack>-<region>`) is the longest name derived from a stage, so it binds the
+  // stack and function names too.
   config.stages.forEach((stage, i) => {
-    const fn = n.stack(stage.name);
-    tooLong(`stages[${i}].name`, 'Lambda function (and stack) name', fn, NAME_LIMITS.lambdaFunction, `Shorten the stage name or ${stem}.`);
     const fnRole = n.functionRole(stage.name, longest(stage.targets.flatMap((t) => t.regions)));
     tooLong(`stages[${i}].name`, 'function role name', fnRole, NAME_LIMITS.iamRole, `Shorten the stage name or ${stem}.`);
   });

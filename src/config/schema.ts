@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { AWS_REGIONS } from './regions';
 
 const accountId = z
-  .string({ error: 'must be a 12-digit AWS account id in quotes, e.g. "123456789012"' })
+  // Returning undefined for a missing value leaves the message to the loader ("is required").
+  .string({ error: (issue) => (issue.input === undefined ? undefined : 'must be a 12-digit AWS account id in quotes, e.g. "123456789012"') })
   .regex(/^\d{12}$/, { error: (issue) => `must be a 12-digit AWS account id, e.g. "123456789012" (got "${issue.input}")` });
 
 const region = z.enum(AWS_REGIONS, {

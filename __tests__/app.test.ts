@@ -1,0 +1,62 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { example } from './support';
+
+/** Runs the app exactly as cdktf.json does, writing into a fresh output folder. */
+function app(args: string[], env: Record<string, string> = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'cap-app-'));
+  const outdir = join(dir, 'cdktf.out');
+  const run = spawnSync('bash', ['bin/app', ...args], { env: { ...process.env, CDKTF_OUTDIR: outdir, ...env }, encoding: 'utf8' });
+  return { run, outdir, dir };
+}
+
+describe('the app, as cdktf runs it', () => {
+  it('synthesizes the example offline and summarizes it', () => {
+    const { run, outdir } = app(['--config', 'config/example.json']);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const stack = JSON.parse(readFileSync(join(outdir, 'stacks/example/cdk.tf.json'), 'utf8'));
+    expect(Object.keys(stack.resource.aws_codepipeline)).toHaveLength(1);
+    expect(JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')).stacks.example).toBeDefined();
+    expect(run.stdout).toMatch(/environment example: 44 resources, 7 providers/);
+    expect(run.stdout).toMatch(/Source -> Build -> dev -> test -> prod \(approval\)/);
+  });
+
+  it('says when a big stage is split into waves', () => {
+    const { dir } = app(['--help']);
+    const file = join(dir, 'fleet.json');
+    const doc = example();
+    doc.stages[2]!.targets = Array.from({ length: 30 }, (_, i) => ({ account: String(500000000000 + i), regions: ['eu-west-1'] }));
+    writeFileSync(file, JSON.stringify(doc));
+    const { run } = app(['-c', file]);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/note: stage prod has 30 deployments, more than one CodePipeline stage holds; split into waves prod\.1, prod\.2/);
+  });
+
+  it('takes environment files from PIPELINE_CONFIG when cdktf runs it without flags', () => {
+    const { run, outdir } = app(['-q'], { PIPELINE_CONFIG: 'config/example.json' });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toBe('');
+    expect(existsSync(join(outdir, 'stacks/example/cdk.tf.json'))).toBe(true);
+  });
+
+  it('stops on a bad file before writing anything, naming the file and field', () => {
+    const { dir } = app(['--help']);
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ ...example(), tooling: { account: '42', region: 'eu-west-1' } }));
+    const { run, outdir } = app(['-c', 'config/example.json', '-c', bad]);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(`${bad}: invalid environment config`);
+    expect(run.stderr).toMatch(/tooling\.account: must be a 12-digit AWS account id/);
+    expect(existsSync(outdir)).toBe(false);
+  });
+
+  it('rejects unknown flags with the usage', () => {
+    const { run, outdir } = app(['--confgi', 'x.json']);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/Unknown option '--confgi'[\s\S]*usage: npm run synth/);
+    expect(existsSync(outdir)).toBe(false);
+  });
+});

@@ -1,0 +1,137 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadEnvironmentFile, loadEnvironmentFiles, parseEnvironment } from '../src/config/load';
+import type { EnvironmentInput } from '../src/config/schema';
+import { DEV, PROD, example } from './support';
+
+/** Parses a mutated copy of the example and returns the error it raises (failing if none). */
+function errorFor(mutate: (doc: any) => void, file = 'config/example.json'): ConfigError {
+  const doc = example();
+  mutate(doc);
+  try {
+    parseEnvironment(doc, file);
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+const stageOf = (doc: EnvironmentInput, name: string) => doc.stages.find((s) => s.name === name)!;
+
+describe('valid environment files', () => {
+  it('accepts the example and applies defaults', () => {
+    const doc = example();
+    delete (doc as any).terraformRoleName;
+    delete (doc.source as any).branch;
+    const config = parseEnvironment(doc, 'config/example.json');
+    expect(config.name).toBe('example');
+    expect(config.terraformRoleName).toBe('OrganizationAccountAccessRole');
+    expect(config.source.branch).toBe('main');
+    expect(stageOf(config, 'dev').approval).toBe(false);
+    expect(stageOf(config, 'prod').approval).toBe(true);
+  });
+
+  it('takes the environment name from the file unless the file sets one', () => {
+    expect(parseEnvironment(example(), '/x/sandbox.json').name).toBe('sandbox');
+    expect(parseEnvironment({ ...example(), name: 'production' }, '/x/sandbox.json').name).toBe('production');
+  });
+});
+
+describe('bad input names the file, the field and the fix', () => {
+  const cases: Array<[string, (doc: any) => void, string, RegExp]> = [
+    ['a malformed account id', (d) => (d.stages[0].targets[0].account = '12345'), 'stages[0].targets[0].account', /12-digit AWS account id.*got "12345"/],
+    ['an account id given as a number', (d) => (d.tooling.account = 111111111111), 'tooling.account', /12-digit AWS account id in quotes/],
+    ['an unknown region', (d) => (d.stages[1].targets[0].regions[1] = 'us-east1'), 'stages[1].targets[0].regions[1]', /"us-east1" is not a known AWS region; use one of: .*us-east-1/],
+    ['a duplicate stage', (d) => (d.stages[1].name = 'dev'), 'stages[1].name', /stage "dev" is listed more than once/],
+    [
+      'an account listed twice in a stage',
+      (d) => d.stages[2].targets.push({ account: PROD, regions: ['eu-central-1'] }),
+      'stages[2].targets[1].account',
+      /account 444444444444 appears twice in stage "prod"; list it once with all its regions/,
+    ],
+    ['a region listed twice for one account', (d) => d.stages[0].targets[0].regions.push('eu-west-1'), 'stages[0].targets[0].regions', /region eu-west-1 is listed twice/],
+    ['no stages', (d) => (d.stages = []), 'stages', /must list at least one stage/],
+    ['an approval stage with no deployments', (d) => (d.stages[2].targets = []), 'stages[2].targets', /a stage \(and its approval\) needs somewhere to deploy/],
+    ['a stage target with no regions', (d) => (d.stages[0].targets[0].regions = []), 'stages[0].targets[0].regions', /at least one region/],
+    ['a missing source', (d) => delete d.source, 'source', /is required: \{ "owner", "repository"/],
+    ['a missing tooling account', (d) => delete d.tooling.account, 'tooling.account', /is required/],
+    [
+      'names too long for S3',
+      (d) => (d.workload.name = 'a-very-long-workload-name-for-orders'),
+      'workload.name',
+      /artifact bucket name "a-very-long-workload-name-for-orders-example-artifacts-111111111111-eu-west-1" is 77 characters; AWS allows 63\. Shorten workload\.name \+ environment name \("a-very-long-workload-name-for-orders-example"\) by 14 characters/,
+    ],
+    [
+      'a stage name too long for the function role (IAM) name',
+      (d) => (d.stages[0].name = 'integration-sandbox-for-payments-team-eu'),
+      'stages[0].name',
+      /function role name ".*-eu-west-1" is \d+ characters; AWS allows 64\. Shorten the stage name/,
+    ],
+    ['a typo in a field name', (d) => (d.stages[0].targets[0].regoins = ['eu-west-1']), 'stages[0].targets[0]', /unknown field "regoins"; allowed here: account, regions/],
+    ['an upper-case workload name', (d) => (d.workload.name = 'OrdersApi'), 'workload.name', /lower-case letters, digits and inner hyphens/],
+    ['a malformed connection ARN', (d) => (d.source.connectionArn = 'arn:aws:iam::1:role/x'), 'source.connectionArn', /CodeConnections connection ARN.*omit it to create a connection/],
+    ['a non-boolean approval', (d) => (d.stages[2].approval = 'yes'), 'stages[2].approval', /expected boolean/],
+  ];
+
+  it.each(cases)('rejects %s', (_what, mutate, path, message) => {
+    const err = errorFor(mutate);
+    expect(err.file).toBe('config/example.json');
+    expect(err.issues).toEqual(expect.arrayContaining([{ path, message: expect.stringMatching(message) }]));
+    expect(err.message).toMatch(/^config\/example\.json: invalid environment config\n/);
+    expect(err.message).toContain(`  - ${path}: `);
+  });
+
+  it('reports every problem of a file in one pass', () => {
+    const err = errorFor((d) => {
+      d.tooling.region = 'mars-1';
+      d.stages[0].targets[0].account = 'x';
+    });
+    expect(err.issues.map((i) => i.path).sort()).toEqual(['stages[0].targets[0].account', 'tooling.region']);
+  });
+
+  it('rejects a file whose name is no valid environment name unless it sets one', () => {
+    const err = errorFor(() => undefined, 'config/My_Env.json');
+    expect(err.issues).toEqual([{ path: 'name', message: expect.stringMatching(/file name "My_Env" is not a valid environment name; set "name"/) }]);
+  });
+
+  it('rejects more deployment waves than a pipeline can hold', () => {
+    const err = errorFor((d) => {
+      const accounts = Array.from({ length: 1300 }, (_, i) => String(100000000000 + i));
+      d.stages = [{ name: 'fleet', targets: accounts.map((account) => ({ account, regions: ['eu-west-1'] })) }];
+    });
+    expect(err.issues).toEqual([
+      { path: 'stages', message: expect.stringMatching(/the pipeline would have 54 stages \(Source, Build and 52 deployment waves.*CodePipeline allows 50/) },
+    ]);
+  });
+});
+
+describe('environment files on disk', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cap-config-'));
+  const write = (name: string, text: string) => {
+    const file = join(dir, name);
+    writeFileSync(file, text);
+    return file;
+  };
+
+  it('says where JSON is broken', () => {
+    const file = write('broken.json', '{ "tooling": ');
+    expect(() => loadEnvironmentFile(file)).toThrow(new RegExp(`^${file}: invalid environment config\\n  - \\(file\\): not valid JSON`));
+  });
+
+  it('says when a file cannot be read', () => {
+    expect(() => loadEnvironmentFile(join(dir, 'missing.json'))).toThrow(/missing\.json: invalid environment config\n  - \(file\): cannot read the file \(ENOENT\)/);
+  });
+
+  it('refuses two files for one environment name', () => {
+    const a = write('a.json', JSON.stringify({ ...example(), name: 'shared' }));
+    const b = write('b.json', JSON.stringify({ ...example(), name: 'shared' }));
+    expect(() => loadEnvironmentFiles([a, b])).toThrow(/b\.json: invalid environment config\n  - name: environment "shared" is already defined by .*a\.json/);
+  });
+
+  it('loads a valid file from disk', () => {
+    const file = write('staging.json', JSON.stringify({ ...example(), stages: [{ name: 'dev', targets: [{ account: DEV, regions: ['eu-west-1'] }] }] }));
+    expect(loadEnvironmentFiles([file]).map((c) => c.name)).toEqual(['staging']);
+  });
+});

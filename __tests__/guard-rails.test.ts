@@ -1,0 +1,43 @@
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const IGNORED = new Set(['node_modules', 'cdktf.out', 'dist', '.git', 'coverage']);
+// Built from parts so this file does not match itself.
+const PACKAGE = ['@cdktf', 'provider-aws'].join('/');
+const ROOT_IMPORT = new RegExp(`(from\\s+|require\\(\\s*|import\\(\\s*)['"]${PACKAGE}['"]`);
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((entry) => {
+    if (IGNORED.has(entry)) return [];
+    const path = join(dir, entry);
+    if (statSync(path).isDirectory()) return sourceFiles(path);
+    return /\.(ts|js|mjs|cjs)$/.test(entry) ? [path] : [];
+  });
+}
+
+describe('performance guard rails', () => {
+  it('never imports the provider package root (2,000+ classes, about 2 s and 500 MB per process)', () => {
+    const offenders = sourceFiles('.').filter((file) => ROOT_IMPORT.test(readFileSync(file, 'utf8')));
+    expect(offenders).toEqual([]);
+  });
+
+  it('would catch a root import if one were written', () => {
+    expect(ROOT_IMPORT.test(`import { provider } from '${PACKAGE}';`)).toBe(true);
+    expect(ROOT_IMPORT.test(`const aws = require("${PACKAGE}");`)).toBe(true);
+    expect(ROOT_IMPORT.test(`import { S3Bucket } from '${PACKAGE}/lib/s3-bucket';`)).toBe(false);
+  });
+
+  it('runs the app as bundled JavaScript, never through ts-node', () => {
+    const app: string = JSON.parse(readFileSync('cdktf.json', 'utf8')).app;
+    expect(app).not.toMatch(/ts-node/);
+    const runner = readFileSync(app.replace(/^bash\s+/, ''), 'utf8');
+    expect(runner).toMatch(/esbuild main\.ts --bundle/);
+    expect(runner).toMatch(/exec node dist\/main\.js/);
+    expect(JSON.parse(readFileSync('package.json', 'utf8')).devDependencies['ts-node']).toBeUndefined();
+  });
+
+  it('keeps CI on the README test command', () => {
+    expect(readFileSync('.ci/run', 'utf8')).toMatch(/npm ci[\s\S]*npm test/);
+    expect(readFileSync('README.md', 'utf8')).toContain('npm ci && npm test');
+  });
+});

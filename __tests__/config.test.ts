@@ -1,6 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { environmentJsonSchema } from '../src/config/json-schema';
 import { ConfigError, loadEnvironmentFile, loadEnvironmentFiles, parseEnvironment } from '../src/config/load';
 import type { EnvironmentInput } from '../src/config/schema';
 import { DEV, PROD, example } from './support';
@@ -133,5 +134,11 @@ describe('environment files on disk', () => {
   it('loads a valid file from disk', () => {
     const file = write('staging.json', JSON.stringify({ ...example(), stages: [{ name: 'dev', targets: [{ account: DEV, regions: ['eu-west-1'] }] }] }));
     expect(loadEnvironmentFiles([file]).map((c) => c.name)).toEqual(['staging']);
+  });
+});
+
+describe('JSON schema for editors', () => {
+  it('is up to date with the zod schema (run `npm run schema` after changing it)', () => {
+    expect(JSON.parse(readFileSync('config/schema.json', 'utf8'))).toEqual(environmentJsonSchema());
   });
 });

@@ -27,65 +27,53 @@ const connectionArn = z
   });
 
 export const targetSchema = z.strictObject({
-  /** Account the stage deploys into. */
-  account: accountId,
-  /** Regions of that account the stage deploys into. */
-  regions: z.array(region).min(1, { error: 'must list at least one region' }),
+  account: accountId.describe('Account the stage deploys into.'),
+  regions: z.array(region).min(1, { error: 'must list at least one region' }).describe('Regions of that account the stage deploys into.'),
 });
 
 export const stageSchema = z.strictObject({
-  /** Stage name, e.g. `dev`; also part of the CloudFormation stack name. */
-  name: label('stage name'),
-  /** Stop for a manual approval before this stage changes anything. Default: false. */
-  approval: z.boolean().default(false),
-  /** Accounts and regions this stage deploys into. */
-  targets: z.array(targetSchema).min(1, {
-    error: 'must list at least one { "account", "regions" } target; a stage (and its approval) needs somewhere to deploy',
-  }),
+  name: label('stage name').describe('Stage name, e.g. `dev`; also part of the CloudFormation stack name.'),
+  approval: z.boolean().default(false).describe('Stop for a manual approval before this stage changes anything. Default: false.'),
+  targets: z
+    .array(targetSchema)
+    .min(1, { error: 'must list at least one { "account", "regions" } target; a stage (and its approval) needs somewhere to deploy' })
+    .describe('Accounts and regions this stage deploys into.'),
 });
 
 export const environmentSchema = z.strictObject({
-  /** JSON schema reference for editors; ignored. */
-  $schema: z.string().optional(),
-  /** Environment name: the stack name for `cdktf deploy <name>`. Default: the file name without extension. */
-  name: label('environment name').optional(),
-  /** The tooling account, which owns the pipeline, build, artifact stores and image repositories. */
-  tooling: z.strictObject({
-    account: accountId,
-    /** Region of the pipeline and the build. */
-    region,
-  }),
-  /** Role Terraform assumes in every account. Default: OrganizationAccountAccessRole. */
+  $schema: z.string().optional().describe('JSON schema reference for editors; ignored.'),
+  name: label('environment name').optional().describe('Environment name: the stack name for `cdktf deploy <name>`. Default: the file name without extension.'),
+  tooling: z
+    .strictObject({
+      account: accountId.describe('Tooling account id.'),
+      region: region.describe('Region of the pipeline and the build.'),
+    })
+    .describe('The tooling account, which owns the pipeline, build, artifact stores and image repositories.'),
   terraformRoleName: z
     .string()
     .regex(/^[\w+=,.@-]{1,64}$/, { error: 'must be an IAM role name (1-64 of letters, digits and +=,.@_-)' })
-    .default('OrganizationAccountAccessRole'),
-  /** Where the pipeline takes its source from. */
+    .default('OrganizationAccountAccessRole')
+    .describe('Role Terraform assumes in every account. Default: OrganizationAccountAccessRole.'),
   source: z.strictObject(
     {
-      /** GitHub owner (user or organization). */
-      owner: z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, { error: 'must be a GitHub user or organization name' }),
-      /** GitHub repository name. */
-      repository: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, { error: 'must be a GitHub repository name' }),
-      /** Branch that triggers the pipeline. Default: main. */
-      branch: z.string().min(1).max(255).default('main'),
-      /** Existing CodeConnections connection to use. Default: a new connection is created (one-time console handshake). */
-      connectionArn: connectionArn.optional(),
+      owner: z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, { error: 'must be a GitHub user or organization name' }).describe('GitHub owner (user or organization).'),
+      repository: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, { error: 'must be a GitHub repository name' }).describe('GitHub repository name.'),
+      branch: z.string().min(1).max(255).default('main').describe('Branch that triggers the pipeline. Default: main.'),
+      connectionArn: connectionArn.optional().describe('Existing CodeConnections connection to use. Default: a new connection is created (one-time console handshake).'),
     },
     { error: 'is required: { "owner", "repository", "branch", "connectionArn"? } of the GitHub repository to build' },
-  ),
-  /** The workload the pipeline builds and ships. */
-  workload: z.strictObject({
-    /** Workload name, e.g. `orders-api`. */
-    name: label('workload name'),
-    /** Folder in the source repository with the Dockerfile, buildspec.yml and template.yaml. Default: lambda-src. */
-    path: z
-      .string()
-      .regex(/^[A-Za-z0-9._/-]+$/, { error: 'must be a relative folder path in the repository' })
-      .default('lambda-src'),
-  }),
-  /** Ordered stages, e.g. dev, test, prod. */
-  stages: z.array(stageSchema).min(1, { error: 'must list at least one stage' }),
+  ).describe('The GitHub repository the pipeline builds, through a CodeConnections connection.'),
+  workload: z
+    .strictObject({
+      name: label('workload name').describe('Workload name, e.g. `orders-api`.'),
+      path: z
+        .string()
+        .regex(/^[A-Za-z0-9._/-]+$/, { error: 'must be a relative folder path in the repository' })
+        .default('lambda-src')
+        .describe('Folder in the source repository with the Dockerfile, buildspec.yml and template.yaml. Default: lambda-src.'),
+    })
+    .describe('The workload the pipeline builds and ships.'),
+  stages: z.array(stageSchema).min(1, { error: 'must list at least one stage' }).describe('Ordered stages, e.g. dev, test, prod.'),
 });
 
 /** The environment file as written (before defaults). */

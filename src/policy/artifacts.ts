@@ -17,7 +17,8 @@ export const ARTIFACT_WRITE = {
   s3: [...ARTIFACT_READ.s3, 's3:PutObject'],
   kms: [...ARTIFACT_READ.kms, 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'],
 };
-const BUCKET_LEVEL = ['s3:GetBucketLocation', 's3:GetBucketVersioning', 's3:ListBucket'];
+// GetBucketAcl and GetBucketLocation are what CodeBuild checks before it reads or writes pipeline artifacts.
+const BUCKET_LEVEL = ['s3:GetBucketAcl', 's3:GetBucketLocation', 's3:GetBucketVersioning', 's3:ListBucket'];
 
 /**
  * Key administration without use: the tooling account keeps control of the key (IAM policies of its admins

@@ -1,12 +1,7 @@
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { App } from 'cdktf';
-import { loadEnvironmentFiles } from './src/config/load';
 import { summarize } from './src/summary';
-import { EnvironmentStack } from './stacks/environment-stack';
+import { environmentFiles, synthesize } from './src/synthesize';
 
-const CONFIG_DIR = 'config';
 const USAGE = `usage: npm run synth [-- --config <environment.json> ...]
 
 Synthesizes one Terraform stack per environment into cdktf.out/ (offline, no AWS credentials).
@@ -14,17 +9,6 @@ Synthesizes one Terraform stack per environment into cdktf.out/ (offline, no AWS
                         Default: $PIPELINE_CONFIG (comma-separated files), else every config/*.json.
   -q, --quiet           no summary.
   -h, --help            this text.`;
-
-/** Which environment files to synthesize: flags, then $PIPELINE_CONFIG (for `cdktf synth/deploy`), then config/. */
-function environmentFiles(flags: string[] | undefined): string[] {
-  if (flags?.length) return flags;
-  const fromEnv = process.env.PIPELINE_CONFIG?.split(',').map((f) => f.trim()).filter(Boolean);
-  if (fromEnv?.length) return fromEnv;
-  return readdirSync(CONFIG_DIR)
-    .filter((f) => f.endsWith('.json') && f !== 'schema.json')
-    .sort()
-    .map((f) => join(CONFIG_DIR, f));
-}
 
 function main(): number {
   let args;
@@ -45,11 +29,7 @@ function main(): number {
     console.log(USAGE);
     return 0;
   }
-  // Validate every environment before the App exists: App creates the output folder on construction.
-  const configs = loadEnvironmentFiles(environmentFiles(args.config));
-  const app = new App();
-  const stacks = configs.map((config) => new EnvironmentStack(app, config));
-  app.synth();
+  const { stacks } = synthesize(environmentFiles(args.config));
   if (!args.quiet) console.log(stacks.map(summarize).join('\n\n'));
   return 0;
 }

@@ -4,13 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { example } from './support';
 
-/** Runs the app exactly as cdktf.json does, writing into a fresh output folder. */
-function app(args: string[], env: Record<string, string> = {}) {
+/** Runs an entry point exactly as cdktf.json and the npm scripts do, writing into a fresh output folder. */
+function run(entry: string, args: string[], env: Record<string, string> = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'cap-app-'));
   const outdir = join(dir, 'cdktf.out');
-  const run = spawnSync('bash', ['bin/app', ...args], { env: { ...process.env, CDKTF_OUTDIR: outdir, ...env }, encoding: 'utf8' });
-  return { run, outdir, dir };
+  const result = spawnSync('bash', ['bin/run', entry, ...args], { env: { ...process.env, CDKTF_OUTDIR: outdir, ...env }, encoding: 'utf8' });
+  return { run: result, outdir, dir };
 }
+const app = (args: string[], env: Record<string, string> = {}) => run('main.ts', args, env);
 
 describe('the app, as cdktf runs it', () => {
   it('synthesizes the example offline and summarizes it', () => {
@@ -58,5 +59,35 @@ describe('the app, as cdktf runs it', () => {
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/Unknown option '--confgi'[\s\S]*usage: npm run synth/);
     expect(existsSync(outdir)).toBe(false);
+  });
+});
+
+describe('npm run verify', () => {
+  it('synthesizes every environment, verifies it, writes a Markdown report and exits 0', () => {
+    const { run: result, outdir } = run('verify.ts', ['--config', 'config/example.json']);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/^PASS example: (\d+)\/\1 needed paths allowed, (\d+)\/\2 forbidden paths denied, (\d+)\/\3 rules pass/);
+    expect(readFileSync(join(outdir, 'verify/example.md'), 'utf8')).toMatch(/^# Verify report: example\n\n\*\*PASS\*\*/);
+  });
+
+  it('verifies a stack file edited by hand and exits 1 on a fault', () => {
+    const { outdir, dir } = app(['-q', '-c', 'config/example.json']);
+    const stack = JSON.parse(readFileSync(join(outdir, 'stacks/example/cdk.tf.json'), 'utf8'));
+    const project = Object.values(stack.resource.aws_codebuild_project)[0] as Record<string, unknown>;
+    delete project.encryption_key;
+    const edited = join(dir, 'edited.json');
+    writeFileSync(edited, JSON.stringify(stack));
+    const { run: result, outdir: reports } = run('verify.ts', ['--plan', edited]);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toMatch(/^FAIL edited:/);
+    expect(result.stdout).toMatch(/FAIL CODEBUILD_PIPELINE_KEY aws_codebuild_project\.build_project_\w+: encryption_key is not set/);
+    expect(existsSync(join(reports, 'verify/edited.md'))).toBe(true);
+  });
+
+  it('says which plan file it cannot read', () => {
+    const { run: result } = run('verify.ts', ['--plan', 'nowhere/cdk.tf.json']);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/nowhere\/cdk\.tf\.json: cannot read a synthesized stack/);
   });
 });

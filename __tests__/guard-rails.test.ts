@@ -30,9 +30,10 @@ describe('performance guard rails', () => {
   it('runs the app as bundled JavaScript, never through ts-node', () => {
     const app: string = JSON.parse(readFileSync('cdktf.json', 'utf8')).app;
     expect(app).not.toMatch(/ts-node/);
-    const runner = readFileSync(app.replace(/^bash\s+/, ''), 'utf8');
-    expect(runner).toMatch(/esbuild main\.ts --bundle/);
-    expect(runner).toMatch(/exec node dist\/main\.js/);
+    const runner = readFileSync(app.split(/\s+/)[1]!, 'utf8');
+    expect(app).toBe('bash bin/run main.ts');
+    expect(runner).toMatch(/esbuild "\$entry" --bundle/);
+    expect(runner).toMatch(/exec node "\$out"/);
     expect(JSON.parse(readFileSync('package.json', 'utf8')).devDependencies['ts-node']).toBeUndefined();
   });
 

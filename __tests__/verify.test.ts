@@ -1,0 +1,206 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { verifyPlan, Verification } from '../src/verify';
+import { markdownReport, terminalReport } from '../src/verify/report';
+import { DEV, PROD, TEST, TOOLING, Synthesized, example, synth } from './support';
+
+type Json = Record<string, any>;
+const { json: good } = synth();
+const fresh = (): Synthesized => JSON.parse(JSON.stringify(good));
+
+/** The resource of a type whose address contains `part`. */
+function find(json: Json, type: string, part: string): Json {
+  const entry = Object.entries(json.resource[type] ?? {}).find(([name]) => name.includes(part));
+  if (!entry) throw new Error(`no ${type} matching ${part}`);
+  return entry[1] as Json;
+}
+
+/** Edits a policy document held as a JSON string in `body[attr]`. */
+function editPolicy(body: Json, attr: string, edit: (policy: { Statement: Json[] }) => void): void {
+  const policy = JSON.parse(body[attr]);
+  edit(policy);
+  body[attr] = JSON.stringify(policy);
+}
+
+const failedRules = (v: Verification) => v.rules.filter((r) => !r.ok).map((r) => r.rule.id);
+const failedPaths = (v: Verification) => v.access.filter((a) => !a.ok);
+
+describe('verify on correct plans', () => {
+  it('passes the example: every needed path allowed, every forbidden path denied, every rule green', async () => {
+    const v = await verifyPlan('example', good);
+    expect(failedPaths(v)).toEqual([]);
+    expect(failedRules(v)).toEqual([]);
+    expect(v.ok).toBe(true);
+    expect(v.access.filter((a) => a.expect === 'allow').length).toBeGreaterThan(60);
+    expect(v.access.filter((a) => a.expect === 'deny').length).toBeGreaterThan(10);
+    expect(v.rules.length).toBeGreaterThanOrEqual(19);
+  });
+
+  it('passes every shipped environment', async () => {
+    const files = readdirSync('config').filter((f) => f.endsWith('.json') && f !== 'schema.json');
+    expect(files.length).toBeGreaterThan(0);
+    for (const file of files) {
+      const { json, config } = synth(require(join('..', 'config', file)), join('config', file));
+      const v = await verifyPlan(config.name, json);
+      expect({ env: config.name, paths: failedPaths(v), rules: failedRules(v) }).toEqual({ env: config.name, paths: [], rules: [] });
+    }
+  });
+
+  it('passes a plan where a target account is also the tooling account and stages share an account', async () => {
+    const input = example();
+    input.stages[0]!.targets = [{ account: TOOLING, regions: ['eu-west-1'] }];
+    input.stages[1]!.targets = [{ account: PROD, regions: ['eu-central-1'] }];
+    const { json } = synth(input);
+    const v = await verifyPlan('shared', json);
+    expect(failedPaths(v)).toEqual([]);
+    expect(v.ok).toBe(true);
+  });
+});
+
+describe('verify catches faults', () => {
+  const cases: Array<[string, (json: Json) => void, { rule?: string; path?: RegExp; explanation?: RegExp }]> = [
+    [
+      'a key policy missing one region\'s action role',
+      (j) =>
+        editPolicy(find(j, 'aws_kms_key', 'us-east-1'), 'policy', (p) => {
+          const writers = p.Statement.find((s) => s.Sid === 'WritersUseKey')!;
+          writers.Condition.ArnEquals['aws:PrincipalArn'] = writers.Condition.ArnEquals['aws:PrincipalArn'].filter((a: string) => !a.includes(TEST));
+        }),
+      { path: new RegExp(`role orders-api-example-deploy \\(${TEST}\\) kms:Decrypt arn:aws:kms:us-east-1`), explanation: /no statement of aws_kms_key\.artifacts-us-east-1_key_\w+ policy allows kms:Decrypt/ },
+    ],
+    [
+      'one region\'s artifact store dropped from the pipeline',
+      (j) => (find(j, 'aws_codepipeline', 'pipeline').artifact_store = find(j, 'aws_codepipeline', 'pipeline').artifact_store.filter((s: Json) => s.region !== 'us-east-1')),
+      { rule: 'PIPELINE_STORE_PER_REGION' },
+    ],
+    ['CodeBuild writing with aws/s3 (no encryption_key)', (j) => delete find(j, 'aws_codebuild_project', 'build').encryption_key, { rule: 'CODEBUILD_PIPELINE_KEY' }],
+    [
+      'an action role trusting another account',
+      (j) =>
+        editPolicy(find(j, 'aws_iam_role', `deploy-roles-${PROD}_action`), 'assume_role_policy', (p) => {
+          p.Statement[0].Principal = { AWS: 'arn:aws:iam::999999999999:root' };
+          delete p.Statement[0].Condition;
+        }),
+      { path: /administrator of unrelated account 999999999999 sts:AssumeRole arn:aws:iam::444444444444:role\/orders-api-example-deploy/, explanation: /allowed by .*aws_iam_role\.deploy-roles-444444444444_action_role_\w+ assume_role_policy statement TrustNamedRoles/ },
+    ],
+    [
+      'a prod trust widened to the dev account',
+      (j) =>
+        editPolicy(find(j, 'aws_iam_role', `deploy-roles-${PROD}_action`), 'assume_role_policy', (p) => {
+          p.Statement[0].Principal.AWS = [p.Statement[0].Principal.AWS, `arn:aws:iam::${DEV}:root`];
+          p.Statement[0].Condition.ArnEquals['aws:PrincipalArn'] = [p.Statement[0].Condition.ArnEquals['aws:PrincipalArn'], `arn:aws:iam::${DEV}:role/orders-api-example-deploy`];
+        }),
+      { path: new RegExp(`role orders-api-example-deploy \\(${DEV}\\) sts:AssumeRole arn:aws:iam::${PROD}:role/orders-api-example-deploy`) },
+    ],
+    [
+      'the TLS deny removed from a bucket policy',
+      (j) => editPolicy(find(j, 'aws_s3_bucket_policy', 'eu-west-1'), 'policy', (p) => (p.Statement = p.Statement.filter((s) => s.Sid !== 'DenyInsecureTransport'))),
+      { rule: 'S3_TLS_ONLY', path: /s3:GetObject .*eu-west-1\/pipeline/ },
+    ],
+    ['mutable image tags', (j) => (find(j, 'aws_ecr_repository', 'us-east-1').image_tag_mutability = 'MUTABLE'), { rule: 'ECR_IMMUTABLE_TAGS' }],
+    ['scan on push off', (j) => (find(j, 'aws_ecr_repository', 'eu-west-1').image_scanning_configuration.scan_on_push = false), { rule: 'ECR_SCAN_ON_PUSH' }],
+    [
+      'an inline role policy that creates a cycle',
+      (j) => {
+        const keyName = Object.keys(j.resource.aws_kms_key).find((n) => n.includes('eu-west-1'))!;
+        const roleName = Object.keys(j.resource.aws_iam_role).find((n) => n.startsWith('pipeline_role'))!;
+        find(j, 'aws_iam_role', 'pipeline_role').inline_policy = [
+          { name: 'inline', policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:Decrypt', Resource: `\${aws_kms_key.${keyName}.arn}` }] }) },
+        ];
+        editPolicy(find(j, 'aws_kms_key', 'eu-west-1'), 'policy', (p) => p.Statement[1].Condition.ArnEquals['aws:PrincipalArn'].push(`\${aws_iam_role.${roleName}.arn}`));
+      },
+      { rule: 'NO_DEPENDENCY_CYCLE' },
+    ],
+    ['key rotation off', (j) => (find(j, 'aws_kms_key', 'us-east-1').enable_key_rotation = false), { rule: 'KMS_ROTATION' }],
+    ['a short key deletion window', (j) => (find(j, 'aws_kms_key', 'us-east-1').deletion_window_in_days = 7), { rule: 'KMS_DELETION_WINDOW' }],
+    ['a bucket without public access block', (j) => delete j.resource.aws_s3_bucket_public_access_block[Object.keys(j.resource.aws_s3_bucket_public_access_block)[0]!], { rule: 'S3_PUBLIC_ACCESS_BLOCKED' }],
+    ['versioning suspended', (j) => (find(j, 'aws_s3_bucket_versioning', 'us-east-1').versioning_configuration.status = 'Suspended'), { rule: 'S3_VERSIONING' }],
+    ['ACLs re-enabled on a bucket', (j) => (find(j, 'aws_s3_bucket_ownership_controls', 'eu-west-1').rule.object_ownership = 'BucketOwnerPreferred'), { rule: 'S3_OWNER_ENFORCED' }],
+    ['a bucket encrypted with SSE-S3', (j) => (find(j, 'aws_s3_bucket_server_side_encryption_configuration', 'eu-west-1').rule[0].apply_server_side_encryption_by_default = { sse_algorithm: 'AES256' }), { rule: 'S3_SSE_KMS_CMK' }],
+    [
+      'the prod approval removed',
+      (j) => {
+        const prod = find(j, 'aws_codepipeline', 'pipeline').stage.find((s: Json) => s.name === 'prod');
+        prod.action = prod.action.filter((a: Json) => a.category !== 'Approval');
+      },
+      { rule: 'PROD_APPROVAL' },
+    ],
+    ['a provider not pinned to its account', (j) => delete j.provider.aws[3].allowed_account_ids, { rule: 'PROVIDERS_PINNED' }],
+    [
+      'iam:PassRole on "*"',
+      (j) =>
+        editPolicy(find(j, 'aws_iam_role_policy', `deploy-roles-${DEV}_action`), 'policy', (p) => (p.Statement.find((s) => s.Sid === 'PassExecutionRoleToCloudFormation')!.Resource = '*')),
+      { rule: 'NO_WILDCARD_PASSROLE_ASSUMEROLE' },
+    ],
+    [
+      'a bucket opened to Principal "*"',
+      (j) =>
+        editPolicy(find(j, 'aws_s3_bucket_policy', 'us-east-1'), 'policy', (p) =>
+          p.Statement.push({ Sid: 'Oops', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::orders-api-example-artifacts-${TOOLING}-us-east-1/*` }),
+        ),
+      { rule: 'NO_OPEN_WILDCARD_PRINCIPAL', path: /administrator of unrelated account 999999999999 s3:GetObject/ },
+    ],
+    [
+      'the Lambda service statement dropped from a repository policy',
+      (j) => editPolicy(find(j, 'aws_ecr_repository_policy', 'us-east-1'), 'policy', (p) => (p.Statement = p.Statement.filter((s) => s.Sid !== 'LambdaPullsForTargetFunctions'))),
+      { path: /lambda\.amazonaws\.com ecr:BatchGetImage arn:aws:ecr:us-east-1/, explanation: /no statement of aws_ecr_repository_policy\.images-us-east-1_policy_\w+ allows/ },
+    ],
+    [
+      'the execution role not passable by the action role',
+      (j) => editPolicy(find(j, 'aws_iam_role_policy', `deploy-roles-${TEST}_action`), 'policy', (p) => (p.Statement = p.Statement.filter((s) => s.Sid !== 'PassExecutionRoleToCloudFormation'))),
+      { path: new RegExp(`iam:PassRole arn:aws:iam::${TEST}:role/orders-api-example-cfn-exec`), explanation: new RegExp(`no statement of aws_iam_role_policy\\.deploy-roles-${TEST}_action_permissions_\\w+ allows iam:PassRole`) },
+    ],
+    [
+      'the key administrators allowed to use the key',
+      (j) => editPolicy(find(j, 'aws_kms_key', 'eu-west-1'), 'policy', (p) => (p.Statement[0].Action = 'kms:*')),
+      { path: /another administrator of the tooling account kms:Decrypt/, explanation: /allowed by .*statement KeyAdministrationByOwnerAccount/ },
+    ],
+    ['a repository without lifecycle policy', (j) => delete j.resource.aws_ecr_lifecycle_policy[Object.keys(j.resource.aws_ecr_lifecycle_policy)[1]!], { rule: 'ECR_LIFECYCLE' }],
+    ['build logs without retention', (j) => delete find(j, 'aws_cloudwatch_log_group', 'build').retention_in_days, { rule: 'CODEBUILD_LOGS_RETAINED' }],
+    [
+      'a plaintext secret in the build environment',
+      (j) => find(j, 'aws_codebuild_project', 'build').environment.environment_variable.push({ name: 'GITHUB_TOKEN', value: 'ghp_x' }),
+      { rule: 'CODEBUILD_NO_PLAINTEXT_SECRETS' },
+    ],
+    [
+      'a pipeline role that cannot write the us-east-1 store',
+      (j) => editPolicy(find(j, 'aws_iam_role_policy', 'pipeline_role'), 'policy', (p) => {
+        const keys = p.Statement.find((s) => s.Sid === 'ArtifactKeysReadWrite')!;
+        keys.Resource = keys.Resource.filter((r: string) => !r.includes('us-east-1'));
+      }),
+      { path: /role orders-api-example-pipeline \(111111111111\) kms:GenerateDataKey arn:aws:kms:us-east-1/ },
+    ],
+  ];
+
+  it.each(cases)('fails on %s', async (_what, mutate, expected) => {
+    const json = fresh();
+    mutate(json);
+    const v = await verifyPlan('mutated', json);
+    expect(v.ok).toBe(false);
+    if (expected.rule) expect(failedRules(v)).toContain(expected.rule);
+    if (expected.path) {
+      const described = failedPaths(v).map((a) => ({ line: `${a.principal} ${a.action} ${a.resource}`, explanation: a.explanation ?? '' }));
+      const hit = described.find((d) => expected.path!.test(d.line));
+      expect({ failing: described.map((d) => d.line), hit: !!hit }).toEqual({ failing: expect.any(Array), hit: true });
+      if (expected.explanation) expect(hit!.explanation).toMatch(expected.explanation);
+    }
+    if (!expected.path) expect(failedPaths(v)).toEqual([]);
+  });
+});
+
+describe('reports', () => {
+  it('names the failing path, the policy to change and the rule fix on the terminal and in Markdown', async () => {
+    const json = fresh();
+    find(json, 'aws_ecr_repository', 'us-east-1').image_tag_mutability = 'MUTABLE';
+    editPolicy(find(json, 'aws_iam_role_policy', `deploy-roles-${TEST}_action`), 'policy', (p) => (p.Statement = p.Statement.filter((s) => s.Sid !== 'PassExecutionRoleToCloudFormation')));
+    const v = await verifyPlan('broken', json);
+    const text = terminalReport(v);
+    expect(text).toMatch(/^FAIL broken: \d+\/\d+ needed paths allowed/);
+    expect(text).toMatch(/FAIL path \(must be allowed\): role orders-api-example-deploy \(333333333333\) -> iam:PassRole/);
+    expect(text).toMatch(/FAIL ECR_IMMUTABLE_TAGS aws_ecr_repository\.images-us-east-1_repository_\w+: tags are MUTABLE\. Fix: Set image_tag_mutability = "IMMUTABLE"/);
+    const md = markdownReport(v);
+    expect(md).toMatch(/^# Verify report: broken\n\n\*\*FAIL\*\*/);
+    expect(md).toMatch(/\| FAIL \| \*\*ECR_IMMUTABLE_TAGS\*\*: Image tags are immutable \|.*\| FSBP ECR\.2, CKV_AWS_51 \|/);
+    expect(md).toMatch(/\| FAIL \| allow \| role orders-api-example-deploy \(333333333333\) \| `iam:PassRole` \|/);
+  });
+});

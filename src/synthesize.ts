@@ -1,0 +1,33 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { App } from 'cdktf';
+import { loadEnvironmentFiles } from './config/load';
+import { EnvironmentStack } from '../stacks/environment-stack';
+
+const CONFIG_DIR = 'config';
+
+/** Which environment files to synthesize: the given ones, else $PIPELINE_CONFIG (comma-separated), else config/*.json. */
+export function environmentFiles(given: readonly string[] | undefined): string[] {
+  if (given?.length) return [...given];
+  const fromEnv = process.env.PIPELINE_CONFIG?.split(',').map((f) => f.trim()).filter(Boolean);
+  if (fromEnv?.length) return fromEnv;
+  return readdirSync(CONFIG_DIR)
+    .filter((f) => f.endsWith('.json') && f !== 'schema.json')
+    .sort()
+    .map((f) => join(CONFIG_DIR, f));
+}
+
+/**
+ * Validates every environment file, then synthesizes one stack per environment. Nothing is written
+ * unless every file is valid: the App creates its output folder as soon as it exists.
+ */
+export function synthesize(files: readonly string[]): { stacks: EnvironmentStack[]; outdir: string } {
+  const configs = loadEnvironmentFiles(files);
+  const app = new App();
+  const stacks = configs.map((config) => new EnvironmentStack(app, config));
+  app.synth();
+  return { stacks, outdir: app.outdir };
+}
+
+/** Where the synthesized JSON of a stack lands. */
+export const stackFile = (outdir: string, stack: string) => join(outdir, 'stacks', stack, 'cdk.tf.json');

@@ -1,0 +1,344 @@
+/**
+ * The access matrix: every path the delivery system needs, and the paths that must not exist, evaluated
+ * with a real IAM engine (@cloud-copilot/iam-simulate) over the policies of a resolved plan: identity
+ * policies and resource policies (trust, key, bucket, repository), cross-account, conditions included.
+ */
+import { getDenialReasons, getGrantReasons, runSimulation } from '@cloud-copilot/iam-simulate';
+import { Body, Plan, PolicyJson, asList, policyOf } from './plan';
+
+/** An account no config uses: the stand-in for "anyone else". */
+export const OUTSIDER_ACCOUNT = '999999999999';
+const ADMIN: PolicyJson = { Version: '2012-10-17', Statement: [{ Sid: 'Administrator', Effect: 'Allow', Action: '*', Resource: '*' }] };
+
+interface NamedPolicy {
+  /** Where the policy lives (resource address), so a failure says what to change. */
+  readonly name: string;
+  readonly policy: PolicyJson;
+}
+
+interface Principal {
+  /** Role ARN or service principal. */
+  readonly id: string;
+  readonly label: string;
+  readonly account: string;
+  readonly identity: readonly NamedPolicy[];
+}
+
+interface Target {
+  readonly arn: string;
+  readonly account: string;
+  readonly label: string;
+  /** Resource policy (trust, key, bucket or repository policy), if the resource has one. */
+  readonly policy?: NamedPolicy;
+}
+
+export interface AccessCheck {
+  readonly expect: 'allow' | 'deny';
+  readonly why: string;
+  readonly principal: Principal;
+  readonly action: string;
+  readonly target: Target;
+  /** Request resource when it differs from the target (an object in a bucket). */
+  readonly resource?: string;
+  readonly context?: Record<string, string>;
+}
+
+export interface AccessResult {
+  readonly expect: 'allow' | 'deny';
+  readonly why: string;
+  readonly principal: string;
+  readonly action: string;
+  readonly resource: string;
+  readonly decision: 'Allowed' | 'ExplicitlyDenied' | 'ImplicitlyDenied' | 'Error';
+  readonly ok: boolean;
+  /** For a failure: the policy and statement to change. */
+  readonly explanation?: string;
+}
+
+interface RoleInfo extends Target {
+  readonly name: string;
+  readonly identity: NamedPolicy[];
+}
+
+/** Roles, keys, buckets, repositories and the pipeline of a plan, with their policies. */
+export class AccessModel {
+  readonly roles = new Map<string, RoleInfo>();
+  readonly keys = new Map<string, Target & { region: string }>();
+  /** By bucket name. */
+  readonly buckets = new Map<string, Target & { region: string; name: string }>();
+  readonly repositories = new Map<string, Target & { region: string }>();
+
+  constructor(readonly plan: Plan) {
+    for (const r of plan.ofType('aws_iam_role')) {
+      const arn = `arn:aws:iam::${r.account}:role/${r.body.name}`;
+      const identity: NamedPolicy[] = (r.body.inline_policy ?? []).flatMap((p: Body, i: number) => {
+        const policy = policyOf(p.policy);
+        return policy ? [{ name: `${r.address} inline_policy[${i}]`, policy }] : [];
+      });
+      const trust = policyOf(r.body.assume_role_policy);
+      this.roles.set(arn, {
+        arn,
+        name: r.body.name,
+        account: r.account,
+        label: `role ${r.body.name} (${r.account})`,
+        identity,
+        ...(trust ? { policy: { name: `${r.address} assume_role_policy`, policy: trust } } : {}),
+      });
+    }
+    for (const p of plan.ofType('aws_iam_role_policy')) {
+      const role = plan.target(plan.rawBody(p.address)?.role);
+      const roleName = role ? role.body.name : p.body.role;
+      const info = [...this.roles.values()].find((x) => x.name === roleName && x.account === p.account);
+      const policy = policyOf(p.body.policy);
+      if (info && policy) info.identity.push({ name: p.address, policy });
+    }
+    for (const k of plan.ofType('aws_kms_key')) {
+      const arn = plan.attribute(k.address, 'arn')!;
+      const policy = policyOf(k.body.policy);
+      this.keys.set(arn, {
+        arn,
+        account: k.account,
+        region: k.region,
+        label: `key ${k.address} (${k.region})`,
+        ...(policy ? { policy: { name: `${k.address} policy`, policy } } : {}),
+      });
+    }
+    for (const b of plan.ofType('aws_s3_bucket')) {
+      const policyResource = plan.ofType('aws_s3_bucket_policy').find((p) => p.body.bucket === b.body.bucket);
+      const policy = policyOf(policyResource?.body.policy);
+      this.buckets.set(b.body.bucket, {
+        arn: `arn:aws:s3:::${b.body.bucket}`,
+        name: b.body.bucket,
+        account: b.account,
+        region: b.region,
+        label: `bucket ${b.body.bucket}`,
+        ...(policy && policyResource ? { policy: { name: policyResource.address, policy } } : {}),
+      });
+    }
+    for (const r of plan.ofType('aws_ecr_repository')) {
+      const arn = `arn:aws:ecr:${r.region}:${r.account}:repository/${r.body.name}`;
+      const policyResource = plan.ofType('aws_ecr_repository_policy').find((p) => p.body.repository === r.body.name && p.region === r.region && p.account === r.account);
+      const policy = policyOf(policyResource?.body.policy);
+      this.repositories.set(arn, {
+        arn,
+        account: r.account,
+        region: r.region,
+        label: `repository ${r.body.name} (${r.region})`,
+        ...(policy && policyResource ? { policy: { name: policyResource.address, policy } } : {}),
+      });
+    }
+  }
+
+  role(arn: string): RoleInfo | undefined {
+    return this.roles.get(arn);
+  }
+
+  /** A principal for a role ARN; a role missing from the plan has no policies (every path from it fails). */
+  principal(arn: string): Principal {
+    const role = this.roles.get(arn);
+    return { id: arn, account: arn.split(':')[4] ?? 'unknown', label: role?.label ?? `role ${arn} (not in this plan)`, identity: role?.identity ?? [] };
+  }
+
+  /** A role as the target of sts:AssumeRole or iam:PassRole. */
+  roleTarget(arn: string): Target {
+    return this.roles.get(arn) ?? { arn, account: arn.split(':')[4] ?? 'unknown', label: `role ${arn} (not in this plan)` };
+  }
+
+  keyTarget(arn: string): Target {
+    return this.keys.get(arn) ?? { arn, account: arn.split(':')[4] ?? 'unknown', label: `key ${arn} (not in this plan)` };
+  }
+
+  bucketTarget(name: string): Target {
+    return this.buckets.get(name) ?? { arn: `arn:aws:s3:::${name}`, account: 'unknown', label: `bucket ${name} (not in this plan)` };
+  }
+
+  repositoryTarget(arn: string): Target {
+    return this.repositories.get(arn) ?? { arn, account: arn.split(':')[4] ?? 'unknown', label: `repository ${arn} (not in this plan)` };
+  }
+}
+
+const service = (name: string, account: string): Principal => ({ id: name, label: name, account, identity: [] });
+
+/** The checks for one plan: paths derived from its pipeline, build and repositories, and forbidden paths. */
+export function accessChecks(model: AccessModel): AccessCheck[] {
+  const { plan } = model;
+  const checks: AccessCheck[] = [];
+  const allow = (why: string, principal: Principal, action: string, target: Target, extra: Partial<AccessCheck> = {}) =>
+    checks.push({ expect: 'allow', why, principal, action, target, ...extra });
+  const deny = (why: string, principal: Principal, action: string, target: Target, extra: Partial<AccessCheck> = {}) =>
+    checks.push({ expect: 'deny', why, principal, action, target, ...extra });
+  const object = (bucket: Target) => `${bucket.arn}/pipeline/artifact.zip`;
+  const readWrite = (why: string, who: Principal, bucketName: string, keyArn: string, write: boolean) => {
+    const bucket = model.bucketTarget(bucketName);
+    allow(`${why}: read artifacts`, who, 's3:GetObject', bucket, { resource: object(bucket) });
+    allow(`${why}: decrypt artifacts`, who, 'kms:Decrypt', model.keyTarget(keyArn));
+    if (write) {
+      allow(`${why}: write artifacts`, who, 's3:PutObject', bucket, { resource: object(bucket) });
+      allow(`${why}: encrypt artifacts`, who, 'kms:GenerateDataKey', model.keyTarget(keyArn));
+    }
+  };
+
+  const pipelines = plan.ofType('aws_codepipeline');
+  for (const pipeline of pipelines) {
+    const body = pipeline.body;
+    const pipelineRole = model.principal(body.role_arn);
+    const stores = new Map<string, { bucket: string; key: string }>(
+      asList(body.artifact_store?.map((s: Body) => s.region ?? pipeline.region)).map((region, i) => [
+        region,
+        { bucket: body.artifact_store[i].location, key: body.artifact_store[i].encryption_key?.id ?? 'arn:aws:kms:aws-managed/aws/s3' },
+      ]),
+    );
+    allow('CodePipeline assumes the pipeline role', service('codepipeline.amazonaws.com', pipeline.account), 'sts:AssumeRole', model.roleTarget(body.role_arn), {
+      context: { 'aws:SourceAccount': pipeline.account },
+    });
+    for (const [region, store] of stores) readWrite(`pipeline role, ${region} store`, pipelineRole, store.bucket, store.key, true);
+
+    const actions: Body[] = (body.stage ?? []).flatMap((s: Body) => s.action ?? []);
+    for (const action of actions.filter((a) => a.provider === 'CodeStarSourceConnection')) {
+      // IAM evaluates the action of the service named in the connection's ARN.
+      const connectionService = String(action.configuration.ConnectionArn).split(':')[2];
+      allow('pipeline role uses the source connection', pipelineRole, `${connectionService}:UseConnection`, {
+        arn: action.configuration.ConnectionArn,
+        account: pipeline.account,
+        label: 'source connection',
+      });
+    }
+    for (const action of actions.filter((a) => a.provider === 'CodeBuild')) {
+      const project = plan.ofType('aws_codebuild_project').find((p) => p.body.name === action.configuration.ProjectName);
+      if (!project) continue;
+      allow('pipeline role starts the build', pipelineRole, 'codebuild:StartBuild', {
+        arn: `arn:aws:codebuild:${project.region}:${project.account}:project/${project.body.name}`,
+        account: project.account,
+        label: `project ${project.body.name}`,
+      });
+    }
+
+    const deploys = actions.filter((a) => a.category === 'Deploy' && a.role_arn);
+    for (const action of deploys) {
+      const region = action.region ?? pipeline.region;
+      const store = stores.get(region);
+      const actionRole = model.principal(action.role_arn);
+      allow(`pipeline assumes the action role for ${action.name}`, pipelineRole, 'sts:AssumeRole', model.roleTarget(action.role_arn));
+      if (store) readWrite(`action role of ${action.name}`, actionRole, store.bucket, store.key, true);
+      const executionRole = action.configuration?.RoleArn;
+      if (!executionRole) continue;
+      allow(`action role passes the execution role (${action.name})`, actionRole, 'iam:PassRole', model.roleTarget(executionRole), {
+        context: { 'iam:PassedToService': 'cloudformation.amazonaws.com' },
+      });
+      allow(`CloudFormation assumes the execution role (${action.name})`, service('cloudformation.amazonaws.com', actionRole.account), 'sts:AssumeRole', model.roleTarget(executionRole));
+      const exec = model.principal(executionRole);
+      if (store) readWrite(`execution role of ${action.name}`, exec, store.bucket, store.key, false);
+      for (const repo of [...model.repositories.values()].filter((r) => r.region === region)) {
+        allow(`execution role pulls the image (${action.name})`, exec, 'ecr:BatchGetImage', repo);
+        allow(`execution role reads image layers (${action.name})`, exec, 'ecr:GetDownloadUrlForLayer', repo);
+        const functionArn = `arn:aws:lambda:${region}:${exec.account}:function:${action.configuration.StackName}`;
+        allow(`Lambda pulls the image for ${functionArn}`, service('lambda.amazonaws.com', exec.account), 'ecr:BatchGetImage', repo, {
+          context: { 'aws:SourceArn': functionArn, 'aws:SourceAccount': exec.account },
+        });
+      }
+    }
+
+    // Forbidden: an unrelated account's administrator, and one target account's roles reaching another's.
+    const outsider: Principal = { id: `arn:aws:iam::${OUTSIDER_ACCOUNT}:role/Administrator`, label: `administrator of unrelated account ${OUTSIDER_ACCOUNT}`, account: OUTSIDER_ACCOUNT, identity: [{ name: 'AdministratorAccess', policy: ADMIN }] };
+    for (const key of model.keys.values()) deny('an unrelated account cannot decrypt artifacts', outsider, 'kms:Decrypt', key);
+    for (const bucket of model.buckets.values()) deny('an unrelated account cannot read artifacts', outsider, 's3:GetObject', bucket, { resource: object(bucket) });
+    for (const repo of model.repositories.values()) deny('an unrelated account cannot pull the image', outsider, 'ecr:BatchGetImage', repo);
+    const actionRoles = [...new Set(deploys.map((a) => String(a.role_arn)))];
+    for (const arn of actionRoles) deny('an unrelated account cannot assume an action role', outsider, 'sts:AssumeRole', model.roleTarget(arn));
+    const accounts = [...new Set(actionRoles.map((a) => a.split(':')[4]!))];
+    actionRoles.forEach((arn, i) => {
+      const victim = arn.split(':')[4]!;
+      const attacker = actionRoles.find((other, j) => j !== i && other.split(':')[4] !== victim);
+      if (!attacker || accounts.length < 2) return;
+      const adminOfOther: Principal = { ...model.principal(attacker), identity: [{ name: 'AdministratorAccess (worst case)', policy: ADMIN }] };
+      deny(`a role of account ${attacker.split(':')[4]} cannot assume the action role of account ${victim}`, adminOfOther, 'sts:AssumeRole', model.roleTarget(arn));
+    });
+    const toolingAdmin: Principal = { id: `arn:aws:iam::${pipeline.account}:role/SomeAdministrator`, label: `another administrator of the tooling account`, account: pipeline.account, identity: [{ name: 'AdministratorAccess', policy: ADMIN }] };
+    for (const key of model.keys.values()) deny('key administrators of the tooling account cannot decrypt artifacts', toolingAdmin, 'kms:Decrypt', key);
+    for (const [region, store] of stores) {
+      const bucket = model.bucketTarget(store.bucket);
+      deny(`no request without TLS reaches the ${region} artifacts`, pipelineRole, 's3:GetObject', bucket, { resource: object(bucket), context: { 'aws:SecureTransport': 'false' } });
+    }
+  }
+
+  for (const project of plan.ofType('aws_codebuild_project')) {
+    const buildRole = model.principal(project.body.service_role);
+    allow('CodeBuild assumes the build role', service('codebuild.amazonaws.com', project.account), 'sts:AssumeRole', model.roleTarget(project.body.service_role), {
+      context: { 'aws:SourceAccount': project.account },
+    });
+    const keyArn = project.body.encryption_key;
+    const store = [...model.buckets.values()].find((b) => b.region === project.region && b.account === project.account);
+    if (store && keyArn) readWrite('build role', buildRole, store.name, keyArn, true);
+    allow('build role logs in to ECR', buildRole, 'ecr:GetAuthorizationToken', { arn: '*', account: project.account, label: 'ECR registry' });
+    const targets = (project.body.environment?.environment_variable ?? []).find((v: Body) => v.name === 'IMAGE_REPOSITORIES')?.value ?? '';
+    for (const entry of String(targets).split(/\s+/).filter(Boolean)) {
+      const [region, uri] = entry.split('=');
+      const [registry, name] = [uri!.split('/')[0]!, uri!.split('/').slice(1).join('/')];
+      const arn = `arn:aws:ecr:${region}:${registry.split('.')[0]}:repository/${name}`;
+      for (const action of ['ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload', 'ecr:PutImage', 'ecr:DescribeImages']) {
+        allow(`build role pushes the image to ${region}`, buildRole, action, model.repositoryTarget(arn));
+      }
+    }
+  }
+  // Prepare and execute actions of one deployment need the same paths: evaluate each once.
+  const seen = new Set<string>();
+  return checks.filter((c) => {
+    const key = JSON.stringify([c.expect, c.principal.id, c.action, c.resource ?? c.target.arn, c.context]);
+    return seen.has(key) ? false : (seen.add(key), true);
+  });
+}
+
+/** Evaluates one check with the IAM engine: identity policies of the principal and the target's resource policy. */
+export async function evaluate(check: AccessCheck): Promise<AccessResult> {
+  const { principal, target } = check;
+  const isService = !principal.id.startsWith('arn:');
+  const context: Record<string, string> = {
+    'aws:SecureTransport': 'true',
+    ...(isService ? {} : { 'aws:PrincipalArn': principal.id, 'aws:PrincipalAccount': principal.account }),
+    ...check.context,
+  };
+  const resource = check.resource ?? target.arn;
+  const response = await runSimulation(
+    {
+      request: { principal: principal.id, action: check.action, resource: { resource, accountId: target.account }, contextVariables: context },
+      identityPolicies: principal.identity.map((p) => ({ name: p.name, policy: p.policy })),
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      ...(target.policy ? { resourcePolicy: target.policy.policy } : {}),
+    },
+    {},
+  );
+  const base = { expect: check.expect, why: check.why, principal: principal.label, action: check.action, resource };
+  if (response.resultType === 'error') {
+    return { ...base, decision: 'Error', ok: false, explanation: `the IAM engine rejected a policy: ${response.errors.message}` };
+  }
+  const decision = response.overallResult as AccessResult['decision'];
+  const ok = check.expect === 'allow' ? decision === 'Allowed' : decision !== 'Allowed';
+  if (ok || response.resultType !== 'single') return { ...base, decision, ok };
+  const analysis = response.result.analysis;
+  const identityNames = principal.identity.map((p) => p.name).join(', ') || `(no identity policy for ${principal.label})`;
+  const resourceName = target.policy?.name ?? `(no resource policy on ${target.label})`;
+  let explanation: string;
+  if (decision === 'Allowed') {
+    const grants = getGrantReasons(analysis).map((g) =>
+      g.policyType === 'resource'
+        ? `${resourceName} statement ${g.statementId ?? `#${g.statementIndex}`}`
+        : `${'policyIdentifier' in g ? g.policyIdentifier : identityNames} statement ${g.statementId ?? `#${g.statementIndex}`}`,
+    );
+    explanation = `allowed by ${grants.join(' and ')}: narrow it so ${principal.label} cannot ${check.action} ${resource}`;
+  } else {
+    explanation = getDenialReasons(analysis)
+      .map((d) => {
+        const where = d.policyType === 'resource' ? resourceName : d.policyType === 'identity' ? identityNames : d.policyType;
+        return d.denialType === 'Explicit'
+          ? `explicitly denied by ${where} statement ${d.statementId ?? `#${d.statementIndex}`}`
+          : `no statement of ${where} allows ${check.action} on ${resource} for ${principal.label}: add one`;
+      })
+      .join('; ');
+  }
+  return { ...base, decision, ok, explanation };
+}
+
+export async function checkAccess(plan: Plan): Promise<AccessResult[]> {
+  return Promise.all(accessChecks(new AccessModel(plan)).map(evaluate));
+}

@@ -1,0 +1,319 @@
+/**
+ * Security baseline rules over a resolved plan. Each rule has an id, the reason it exists, the fix, and
+ * the AWS Security Hub (FSBP) control or checkov check it corresponds to, where one exists.
+ */
+import { findCycle, planGraph } from '../plan-graph';
+import { Body, Plan, PlanResource, StatementJson, asList, policyOf, statementsOf } from './plan';
+
+export interface Finding {
+  /** The resource to change. */
+  readonly address: string;
+  readonly message: string;
+}
+
+export interface Rule {
+  readonly id: string;
+  readonly title: string;
+  readonly reason: string;
+  readonly fix: string;
+  /** Matching Security Hub FSBP control / checkov check ids. */
+  readonly refs: readonly string[];
+  check(plan: Plan): Finding[];
+}
+
+export interface RuleResult {
+  readonly rule: Rule;
+  readonly findings: readonly Finding[];
+  readonly ok: boolean;
+}
+
+/** The sub-resource of a bucket (versioning, policy, ...) that configures it, if any. */
+const forBucket = (plan: Plan, type: string, bucket: PlanResource) => plan.ofType(type).find((r) => r.body.bucket === bucket.body.bucket);
+const forRepository = (plan: Plan, type: string, repo: PlanResource) =>
+  plan.ofType(type).find((r) => r.body.repository === repo.body.name && r.account === repo.account && r.region === repo.region);
+
+function eachBucket(plan: Plan, test: (bucket: PlanResource) => string | undefined): Finding[] {
+  return plan.ofType('aws_s3_bucket').flatMap((b) => {
+    const message = test(b);
+    return message ? [{ address: b.address, message }] : [];
+  });
+}
+
+/** Every policy document in the plan with the address that holds it. */
+function allPolicies(plan: Plan): Array<{ address: string; kind: 'identity' | 'resource' | 'trust'; statements: StatementJson[] }> {
+  const out: Array<{ address: string; kind: 'identity' | 'resource' | 'trust'; statements: StatementJson[] }> = [];
+  const add = (address: string, kind: 'identity' | 'resource' | 'trust', text: unknown) => {
+    const policy = policyOf(text);
+    if (policy) out.push({ address, kind, statements: statementsOf(policy) });
+  };
+  for (const r of plan.ofType('aws_iam_role')) {
+    add(r.address, 'trust', r.body.assume_role_policy);
+    (r.body.inline_policy ?? []).forEach((p: Body) => add(r.address, 'identity', p.policy));
+  }
+  for (const type of ['aws_iam_role_policy', 'aws_iam_policy']) for (const r of plan.ofType(type)) add(r.address, 'identity', r.body.policy);
+  for (const type of ['aws_kms_key', 'aws_s3_bucket_policy', 'aws_ecr_repository_policy']) for (const r of plan.ofType(type)) add(r.address, 'resource', r.body.policy);
+  return out;
+}
+
+const isProd = (stageName: string) => /^prod/i.test(stageName);
+
+export const RULES: readonly Rule[] = [
+  {
+    id: 'S3_PUBLIC_ACCESS_BLOCKED',
+    title: 'Artifact buckets block all public access',
+    reason: 'A policy or ACL mistake must not expose build artifacts.',
+    fix: 'Add aws_s3_bucket_public_access_block with all four settings true.',
+    refs: ['FSBP S3.8', 'CKV2_AWS_6'],
+    check: (plan) =>
+      eachBucket(plan, (b) => {
+        const pab = forBucket(plan, 'aws_s3_bucket_public_access_block', b)?.body;
+        const off = ['block_public_acls', 'block_public_policy', 'ignore_public_acls', 'restrict_public_buckets'].filter((k) => pab?.[k] !== true);
+        return off.length ? `public access block missing or off: ${off.join(', ')}` : undefined;
+      }),
+  },
+  {
+    id: 'S3_VERSIONING',
+    title: 'Artifact buckets are versioned',
+    reason: 'A re-run or a rollback must find the artifact version it was started with.',
+    fix: 'Add aws_s3_bucket_versioning with status Enabled.',
+    refs: ['FSBP S3.14', 'CKV_AWS_21'],
+    check: (plan) =>
+      eachBucket(plan, (b) => (forBucket(plan, 'aws_s3_bucket_versioning', b)?.body.versioning_configuration?.status === 'Enabled' ? undefined : 'versioning is not enabled')),
+  },
+  {
+    id: 'S3_SSE_KMS_CMK',
+    title: 'Artifact buckets encrypt with a customer-managed KMS key',
+    reason: 'Other accounts can decrypt only with a key whose policy grants them; aws/s3 grants no one.',
+    fix: 'Set apply_server_side_encryption_by_default to aws:kms with the region\'s artifact key, and bucket keys on.',
+    refs: ['FSBP S3.17', 'CKV_AWS_145'],
+    check: (plan) =>
+      eachBucket(plan, (b) => {
+        const rule = forBucket(plan, 'aws_s3_bucket_server_side_encryption_configuration', b)?.body.rule?.[0];
+        const sse = rule?.apply_server_side_encryption_by_default;
+        if (sse?.sse_algorithm !== 'aws:kms' || !String(sse?.kms_master_key_id ?? '').startsWith('arn:aws:kms:')) return 'default encryption is not SSE-KMS with a customer-managed key';
+        return rule.bucket_key_enabled === true ? undefined : 'bucket key is not enabled';
+      }),
+  },
+  {
+    id: 'S3_TLS_ONLY',
+    title: 'Artifact buckets deny requests without TLS',
+    reason: 'Artifacts carry code and configuration; they must not travel in clear text.',
+    fix: 'Add a bucket policy statement denying s3:* on the bucket and its objects when aws:SecureTransport is false.',
+    refs: ['FSBP S3.5'],
+    check: (plan) =>
+      eachBucket(plan, (b) => {
+        const statements = statementsOf(policyOf(forBucket(plan, 'aws_s3_bucket_policy', b)?.body.policy));
+        const denies = statements.some(
+          (s) =>
+            s.Effect === 'Deny' &&
+            s.Principal === '*' &&
+            asList(s.Action).some((a) => a === 's3:*') &&
+            String(s.Condition?.Bool?.['aws:SecureTransport']) === 'false' &&
+            asList(s.Resource).includes(`arn:aws:s3:::${b.body.bucket}/*`),
+        );
+        return denies ? undefined : 'no statement denies s3:* without TLS';
+      }),
+  },
+  {
+    id: 'S3_OWNER_ENFORCED',
+    title: 'Artifact buckets own every object (ACLs disabled)',
+    reason: 'Objects written by other accounts must belong to the tooling account, or it cannot read them.',
+    fix: 'Add aws_s3_bucket_ownership_controls with object_ownership BucketOwnerEnforced.',
+    refs: ['FSBP S3.12', 'CKV2_AWS_65'],
+    check: (plan) =>
+      eachBucket(plan, (b) => (forBucket(plan, 'aws_s3_bucket_ownership_controls', b)?.body.rule?.object_ownership === 'BucketOwnerEnforced' ? undefined : 'object ownership is not BucketOwnerEnforced')),
+  },
+  {
+    id: 'KMS_ROTATION',
+    title: 'KMS keys rotate',
+    reason: 'Limits what one exposed key version can decrypt.',
+    fix: 'Set enable_key_rotation = true.',
+    refs: ['FSBP KMS.4', 'CKV_AWS_7'],
+    check: (plan) => plan.ofType('aws_kms_key').flatMap((k) => (k.body.enable_key_rotation === true ? [] : [{ address: k.address, message: 'key rotation is off' }])),
+  },
+  {
+    id: 'KMS_DELETION_WINDOW',
+    title: 'KMS keys keep a deletion window of at least 14 days',
+    reason: 'A key scheduled for deletion by mistake must be recoverable before artifacts become unreadable.',
+    fix: 'Set deletion_window_in_days to 14-30 (30 by default here).',
+    refs: ['FSBP KMS.3'],
+    check: (plan) =>
+      plan.ofType('aws_kms_key').flatMap((k) =>
+        Number(k.body.deletion_window_in_days ?? 30) >= 14 ? [] : [{ address: k.address, message: `deletion window is ${k.body.deletion_window_in_days} days` }],
+      ),
+  },
+  {
+    id: 'ECR_IMMUTABLE_TAGS',
+    title: 'Image tags are immutable',
+    reason: 'A pushed tag must never point to other bytes than the ones that were tested.',
+    fix: 'Set image_tag_mutability = "IMMUTABLE".',
+    refs: ['FSBP ECR.2', 'CKV_AWS_51'],
+    check: (plan) => plan.ofType('aws_ecr_repository').flatMap((r) => (r.body.image_tag_mutability === 'IMMUTABLE' ? [] : [{ address: r.address, message: `tags are ${r.body.image_tag_mutability ?? 'MUTABLE'}` }])),
+  },
+  {
+    id: 'ECR_SCAN_ON_PUSH',
+    title: 'Images are scanned on push',
+    reason: 'Known vulnerabilities are reported before the image is deployed.',
+    fix: 'Set image_scanning_configuration.scan_on_push = true.',
+    refs: ['FSBP ECR.1', 'CKV_AWS_163'],
+    check: (plan) => plan.ofType('aws_ecr_repository').flatMap((r) => (r.body.image_scanning_configuration?.scan_on_push === true ? [] : [{ address: r.address, message: 'scan on push is off' }])),
+  },
+  {
+    id: 'ECR_LIFECYCLE',
+    title: 'Image repositories have a lifecycle policy',
+    reason: 'Keeps storage bounded without deleting recently deployed images.',
+    fix: 'Add aws_ecr_lifecycle_policy for the repository.',
+    refs: ['FSBP ECR.3'],
+    check: (plan) => plan.ofType('aws_ecr_repository').flatMap((r) => (forRepository(plan, 'aws_ecr_lifecycle_policy', r) ? [] : [{ address: r.address, message: 'no lifecycle policy' }])),
+  },
+  {
+    id: 'CODEBUILD_PIPELINE_KEY',
+    title: 'CodeBuild encrypts its output with the pipeline CMK of its region',
+    reason: 'Without encryption_key CodeBuild writes artifacts with aws/s3, which no other account can decrypt.',
+    fix: 'Set encryption_key of the project to the ARN of the artifact store key of its region.',
+    refs: ['CKV_AWS_147'],
+    check: (plan) => {
+      const stores = plan.ofType('aws_codepipeline').flatMap((p) => (p.body.artifact_store ?? []).map((s: Body) => ({ region: s.region ?? p.region, key: s.encryption_key?.id })));
+      return plan.ofType('aws_codebuild_project').flatMap((project) => {
+        const key = project.body.encryption_key;
+        const storeKey = stores.find((s) => s.region === project.region)?.key;
+        if (!key) return [{ address: project.address, message: 'encryption_key is not set: output is written with aws/s3' }];
+        if (storeKey && key !== storeKey) return [{ address: project.address, message: `encryption_key ${key} is not the ${project.region} artifact store key ${storeKey}` }];
+        return [];
+      });
+    },
+  },
+  {
+    id: 'CODEBUILD_LOGS_RETAINED',
+    title: 'CodeBuild logs go to a log group with retention',
+    reason: 'Build logs are the audit trail of what was built; unbounded retention costs, none loses it.',
+    fix: 'Enable logs_config.cloudwatch_logs with a group that sets retention_in_days.',
+    refs: ['FSBP CodeBuild.4', 'CKV_AWS_158'],
+    check: (plan) =>
+      plan.ofType('aws_codebuild_project').flatMap((project) => {
+        const logs = project.body.logs_config?.cloudwatch_logs;
+        if (!logs || logs.status === 'DISABLED') return [{ address: project.address, message: 'CloudWatch logs are disabled' }];
+        const group = plan.ofType('aws_cloudwatch_log_group').find((g) => g.body.name === logs.group_name && g.account === project.account);
+        if (!group) return [{ address: project.address, message: `log group ${logs.group_name ?? '(default)'} is not managed here, so its retention is unknown` }];
+        return group.body.retention_in_days ? [] : [{ address: group.address, message: 'retention_in_days is not set' }];
+      }),
+  },
+  {
+    id: 'CODEBUILD_NO_PLAINTEXT_SECRETS',
+    title: 'No secrets in CodeBuild plaintext environment variables',
+    reason: 'Plaintext variables are readable by anyone who can read the project.',
+    fix: 'Use type PARAMETER_STORE or SECRETS_MANAGER for secrets.',
+    refs: ['FSBP CodeBuild.2', 'CKV_AWS_46'],
+    check: (plan) =>
+      plan.ofType('aws_codebuild_project').flatMap((project) =>
+        (project.body.environment?.environment_variable ?? [])
+          .filter((v: Body) => (v.type ?? 'PLAINTEXT') === 'PLAINTEXT')
+          .filter((v: Body) => /(SECRET|PASSWORD|PASSWD|TOKEN|PRIVATE_KEY|ACCESS_KEY)/i.test(v.name) || /\bAKIA[0-9A-Z]{16}\b/.test(String(v.value)))
+          .map((v: Body) => ({ address: project.address, message: `environment variable ${v.name} looks like a secret in plaintext` })),
+      ),
+  },
+  {
+    id: 'PIPELINE_STORE_PER_REGION',
+    title: 'An artifact store with a CMK in the pipeline region and every action region',
+    reason: 'Cross-region actions read artifacts from their own region; keys are regional; aws/s3 cannot be shared.',
+    fix: 'Add an artifact_store (bucket and customer-managed KMS key) for each region that has an action.',
+    refs: ['CKV_AWS_219'],
+    check: (plan) =>
+      plan.ofType('aws_codepipeline').flatMap((p) => {
+        const stores: Body[] = p.body.artifact_store ?? [];
+        const byRegion = new Map(stores.map((s) => [s.region ?? p.region, s]));
+        const regions = new Set<string>([p.region, ...(p.body.stage ?? []).flatMap((s: Body) => (s.action ?? []).map((a: Body) => a.region ?? p.region))]);
+        const findings: Finding[] = [];
+        for (const region of regions) {
+          const store = byRegion.get(region);
+          if (!store) findings.push({ address: p.address, message: `no artifact store for ${region}, where actions run` });
+          else if (store.encryption_key?.type !== 'KMS' || !String(store.encryption_key?.id ?? '').startsWith('arn:aws:kms:')) {
+            findings.push({ address: p.address, message: `the ${region} artifact store has no customer-managed KMS key` });
+          } else if (!String(store.encryption_key.id).includes(`:${region}:`)) {
+            findings.push({ address: p.address, message: `the ${region} artifact store uses a key of another region (${store.encryption_key.id})` });
+          }
+        }
+        return findings;
+      }),
+  },
+  {
+    id: 'NO_OPEN_WILDCARD_PRINCIPAL',
+    title: 'No Allow to Principal "*" without a condition',
+    reason: 'An unconditioned wildcard principal opens the resource to every AWS account.',
+    fix: 'Name account roots narrowed with aws:PrincipalArn, or add a condition.',
+    refs: ['FSBP S3.2', 'FSBP KMS.5', 'CKV_AWS_33'],
+    check: (plan) =>
+      allPolicies(plan).flatMap(({ address, statements }) =>
+        statements
+          .filter((s) => s.Effect === 'Allow' && (s.Principal === '*' || asList((s.Principal as Body | undefined)?.AWS).includes('*')) && !s.Condition)
+          .map((s) => ({ address, message: `statement ${s.Sid ?? '(no Sid)'} allows Principal "*" without a condition` })),
+      ),
+  },
+  {
+    id: 'NO_WILDCARD_PASSROLE_ASSUMEROLE',
+    title: 'No iam:PassRole or sts:AssumeRole on "*"',
+    reason: 'A role that can pass or assume any role can become any role.',
+    fix: 'List the exact role ARNs in Resource.',
+    refs: ['CKV_AWS_286', 'CKV_AWS_107'],
+    check: (plan) =>
+      allPolicies(plan)
+        .filter((p) => p.kind === 'identity')
+        .flatMap(({ address, statements }) =>
+          statements
+            .filter((s) => s.Effect === 'Allow' && asList(s.Resource).some((r) => r === '*' || r.endsWith(':role/*')))
+            .filter((s) => asList(s.Action).some((a) => /^(\*|iam:\*|iam:Pass\*|iam:PassRole|sts:\*|sts:Assume\*|sts:AssumeRole)$/i.test(a)))
+            .map((s) => ({ address, message: `statement ${s.Sid ?? '(no Sid)'} allows ${asList(s.Action).join(', ')} on ${asList(s.Resource).join(', ')}` })),
+        ),
+  },
+  {
+    id: 'PROD_APPROVAL',
+    title: 'A manual approval comes before any prod change set executes',
+    reason: 'Production changes need a person to look at the change sets first.',
+    fix: 'Set "approval": true on the prod stage.',
+    refs: [],
+    check: (plan) =>
+      plan.ofType('aws_codepipeline').flatMap((p) => {
+        let approved = false;
+        const findings: Finding[] = [];
+        for (const stage of p.body.stage ?? []) {
+          const actions: Body[] = stage.action ?? [];
+          const approvalOrder = Math.min(...actions.filter((a) => a.category === 'Approval').map((a) => a.run_order ?? 1));
+          const executes = actions.filter((a) => a.configuration?.ActionMode === 'CHANGE_SET_EXECUTE' || (a.category === 'Deploy' && !a.configuration?.ActionMode?.startsWith('CHANGE_SET_REPLACE')));
+          if (isProd(stage.name) && !approved) {
+            const early = executes.filter((a) => (a.run_order ?? 1) <= approvalOrder);
+            if (early.length) findings.push({ address: p.address, message: `stage ${stage.name} executes ${early.map((a) => a.name).join(', ')} without an approval before` });
+          }
+          if (isProd(stage.name) && Number.isFinite(approvalOrder)) approved = true;
+          if (!isProd(stage.name)) approved = false;
+        }
+        return findings;
+      }),
+  },
+  {
+    id: 'PROVIDERS_PINNED',
+    title: 'Every provider pins allowed_account_ids to one account',
+    reason: 'A wrong credential or role must fail instead of applying into another account.',
+    fix: 'Set allowed_account_ids = [<the account>] on every aws provider.',
+    refs: [],
+    check: (plan) =>
+      plan.providers.flatMap((p) => (p.allowedAccountIds.length === 1 ? [] : [{ address: `provider.aws.${p.alias || '(default)'}`, message: `allowed_account_ids is ${JSON.stringify(p.allowedAccountIds)}` }])),
+  },
+  {
+    id: 'NO_DEPENDENCY_CYCLE',
+    title: 'The plan has no dependency cycle',
+    reason: 'A cycle makes the one-plan deployment impossible (Terraform refuses it).',
+    fix: 'Keep role permissions in separate aws_iam_role_policy resources and name roles in resource policies by deterministic ARN.',
+    refs: [],
+    check: (plan) => {
+      const cycle = findCycle(planGraph(plan.json));
+      return cycle ? [{ address: cycle[0]!, message: `cycle: ${cycle.join(' -> ')}` }] : [];
+    },
+  },
+];
+
+export function checkRules(plan: Plan, rules: readonly Rule[] = RULES): RuleResult[] {
+  return rules.map((rule) => {
+    const findings = rule.check(plan);
+    return { rule, findings, ok: findings.length === 0 };
+  });
+}

@@ -1,0 +1,131 @@
+/**
+ * npm run bench [-- --runs 5 --quick]
+ *
+ * Times the app command exactly as cdktf.json runs it, as a whole process, for several shapes and for the
+ * floor (`node -e "require('cdktf')"`): one warm-up, then --runs runs; median and min-max wall time, peak RSS
+ * (GNU time), and what the synthesized plan holds. Also times `npm test`, `tsc --noEmit` and verify.
+ * Writes the table to bench/RESULTS.md.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpus } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { criticalPathDepth, planGraph } from '../src/plan-graph';
+import { shape } from './shape-generator';
+
+const TIME = '/usr/bin/time';
+
+interface Sample {
+  readonly seconds: number;
+  readonly peakKb: number;
+}
+
+interface Row {
+  readonly name: string;
+  readonly samples: readonly Sample[];
+  readonly plan?: { resources: number; providers: number; depth: number };
+  readonly note?: string;
+}
+
+/** Runs a shell command once under GNU time; fails loudly if the command fails. */
+function measure(command: string, env: Record<string, string> = {}): Sample {
+  const start = process.hrtime.bigint();
+  const run = spawnSync(TIME, ['-f', '%M', 'bash', '-c', command], { env: { ...process.env, ...env }, encoding: 'utf8' });
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  if (run.status !== 0) throw new Error(`"${command}" failed (exit ${run.status}):\n${run.stderr}`);
+  const lines = run.stderr.trim().split('\n');
+  return { seconds, peakKb: Number(lines[lines.length - 1]) };
+}
+
+function repeat(runs: number, warmups: number, command: string, env: Record<string, string> = {}): Sample[] {
+  for (let i = 0; i < warmups; i++) measure(command, env);
+  return Array.from({ length: runs }, () => measure(command, env));
+}
+
+const median = (values: number[]) => {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
+const secs = (v: number) => `${v.toFixed(2)} s`;
+const mb = (kb: number) => `${Math.round(kb / 1024)} MB`;
+
+function planStats(outdir: string, stack: string) {
+  const json = JSON.parse(readFileSync(join(outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8'));
+  const resources = Object.values(json.resource ?? {}).reduce((n: number, byName) => n + Object.keys(byName as object).length, 0);
+  return { resources, providers: (json.provider?.aws ?? []).length, depth: criticalPathDepth(planGraph(json)) };
+}
+
+function main(): void {
+  const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' }, quick: { type: 'boolean', default: false } } });
+  const runs = Number(values.runs);
+  if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a whole number of at least 1 (got ${values.runs})`);
+  if (!existsSync(TIME)) throw new Error(`${TIME} is missing: install GNU time (apt-get install time) to measure peak memory`);
+  const app: string = JSON.parse(readFileSync('cdktf.json', 'utf8')).app;
+
+  mkdirSync('bench/shapes', { recursive: true });
+  const shapes: Array<[string, string, string]> = [['example', 'config/example.json', 'example']];
+  for (const [a, r] of [[1, 1], [3, 3], [20, 5], [50, 5]] as const) {
+    const file = `bench/shapes/${a}x${r}.json`;
+    const doc = shape(a, r);
+    writeFileSync(file, `${JSON.stringify(doc, null, 2)}\n`);
+    shapes.push([`${a}x${r}`, file, doc.name!]);
+  }
+
+  const rows: Row[] = [{ name: 'floor: node -e "require(\'cdktf\')"', samples: repeat(runs, 1, `node -e "require('cdktf')"`) }];
+  for (const [name, file, stack] of shapes) {
+    const outdir = mkdtempSync(join(tmpdir(), `bench-${name}-`));
+    const samples = repeat(runs, 1, app, { PIPELINE_CONFIG: file, CDKTF_OUTDIR: outdir });
+    rows.push({ name: `synth ${name}`, samples, plan: planStats(outdir, stack) });
+    console.error(`measured synth ${name}`);
+  }
+  const verifyOut = mkdtempSync(join(tmpdir(), 'bench-verify-'));
+  rows.push({ name: 'verify example (synth + checks)', samples: repeat(runs, 1, 'bash bin/run verify.ts -c config/example.json', { CDKTF_OUTDIR: verifyOut }) });
+  if (!values.quick) {
+    const slow = Math.min(runs, 3);
+    rows.push({ name: 'tsc --noEmit', samples: repeat(slow, 1, 'node_modules/.bin/tsc --noEmit') });
+    rows.push({ name: 'npm test (warm jest cache)', samples: repeat(slow, 1, 'npm test --silent > /dev/null 2>&1') });
+  }
+
+  const floor = median(rows[0]!.samples.map((s) => s.seconds));
+  const table = [
+    '| what | median | min-max | peak RSS (median) | x floor | resources | providers | critical path |',
+    '|---|---|---|---|---|---|---|---|',
+    ...rows.map((row) => {
+      const t = row.samples.map((s) => s.seconds);
+      return `| ${row.name} | ${secs(median(t))} | ${secs(Math.min(...t))}-${secs(Math.max(...t))} | ${mb(median(row.samples.map((s) => s.peakKb)))} | ${(median(t) / floor).toFixed(2)} | ${row.plan?.resources ?? ''} | ${row.plan?.providers ?? ''} | ${row.plan?.depth ?? ''} |`;
+    }),
+  ].join('\n');
+  const cpu = cpus();
+  const machine = `${cpu.length} cores (${cpu[0]?.model.trim() ?? 'unknown CPU'}), Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
+  const git = (() => {
+    try {
+      return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    } catch {
+      return 'unknown';
+    }
+  })();
+  const report = [
+    '# Benchmark results',
+    '',
+    `Machine: ${machine}. Commit ${git}. Each row: one warm-up, then ${runs} runs (3 for tsc and npm test) of the whole process.`,
+    `Synth rows run the app command of cdktf.json (\`${app}\`) with PIPELINE_CONFIG set to the shape's file.`,
+    'Shapes: AxR = A target accounts x R regions, round-robin over dev/test/prod (see bench/shape.ts).',
+    '',
+    table,
+    '',
+    'Rerun: `npm run bench` (needs GNU time: `apt-get install time`).',
+    '',
+  ].join('\n');
+  writeFileSync('bench/RESULTS.md', report);
+  console.log(report);
+}
+
+try {
+  main();
+} catch (err) {
+  console.error((err as Error).message);
+  process.exitCode = 1;
+}

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { parseFlags, run } from './src/cli';
 import { summarize } from './src/summary';
 import { environmentFiles, synthesize } from './src/synthesize';
 
@@ -11,33 +12,20 @@ Synthesizes one Terraform stack per environment into cdktf.out/ (offline, no AWS
   -h, --help            this text.`;
 
 function main(): number {
-  let args;
-  try {
-    args = parseArgs({
+  const args = parseFlags(USAGE, () =>
+    parseArgs({
       options: {
         config: { type: 'string', short: 'c', multiple: true },
         quiet: { type: 'boolean', short: 'q' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
-    }).values;
-  } catch (err) {
-    console.error(`${(err as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (args.help) {
-    console.log(USAGE);
-    return 0;
-  }
+    }).values,
+  );
+  if (typeof args === 'number') return args;
   const { stacks } = synthesize(environmentFiles(args.config));
   if (!args.quiet) console.log(stacks.map(summarize).join('\n\n'));
   return 0;
 }
 
-try {
-  process.exitCode = main();
-} catch (err) {
-  // Config and construct errors are written for users: their message is the whole story.
-  console.error(err instanceof Error ? err.message : String(err));
-  process.exitCode = 1;
-}
+run(main);

@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { parseFlags, run } from './src/cli';
 import { environmentFiles, stackFile, synthesize } from './src/synthesize';
 import { verifyPlan } from './src/verify';
 import { markdownReport, terminalReport } from './src/verify/report';
@@ -15,24 +16,17 @@ Exits 1 if any path or rule fails.
   -h, --help            this text.`;
 
 async function main(): Promise<number> {
-  let args;
-  try {
-    args = parseArgs({
+  const args = parseFlags(USAGE, () =>
+    parseArgs({
       options: {
         config: { type: 'string', short: 'c', multiple: true },
         plan: { type: 'string', short: 'p', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
-    }).values;
-  } catch (err) {
-    console.error(`${(err as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (args.help) {
-    console.log(USAGE);
-    return 0;
-  }
+    }).values,
+  );
+  if (typeof args === 'number') return args;
   let plans: Array<{ name: string; file: string }>;
   let outdir = process.env.CDKTF_OUTDIR ?? 'cdktf.out';
   if (args.plan?.length) {
@@ -62,10 +56,4 @@ async function main(): Promise<number> {
   return failed ? 1 : 0;
 }
 
-main().then(
-  (code) => (process.exitCode = code),
-  (err) => {
-    console.error(err instanceof Error ? err.message : String(err));
-    process.exitCode = 1;
-  },
-);
+run(main);

@@ -12,6 +12,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { run } from '../src/cli';
 import { criticalPathDepth, planGraph } from '../src/plan-graph';
 import { shape } from './shape-generator';
 
@@ -58,7 +59,7 @@ function planStats(outdir: string, stack: string) {
   return { resources, providers: (json.provider?.aws ?? []).length, depth: criticalPathDepth(planGraph(json)) };
 }
 
-function main(): void {
+function main(): number {
   const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' }, quick: { type: 'boolean', default: false } } });
   const runs = Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a whole number of at least 1 (got ${values.runs})`);
@@ -121,11 +122,7 @@ function main(): void {
   ].join('\n');
   writeFileSync('bench/RESULTS.md', report);
   console.log(report);
+  return 0;
 }
 
-try {
-  main();
-} catch (err) {
-  console.error((err as Error).message);
-  process.exitCode = 1;
-}
+run(main);

@@ -6,16 +6,20 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
+import { parseFlags, run } from '../src/cli';
 import { shape } from './shape-generator';
 
-const { values } = parseArgs({ options: { accounts: { type: 'string' }, regions: { type: 'string' }, out: { type: 'string' } } });
-try {
+const USAGE = 'usage: npm run shape -- --accounts <A> --regions <R> [--out <file>]';
+
+run(() => {
+  const values = parseFlags(USAGE, () =>
+    parseArgs({ options: { accounts: { type: 'string' }, regions: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true }).values,
+  );
+  if (typeof values === 'number') return values;
   const doc = shape(Number(values.accounts), Number(values.regions));
   const out = values.out ?? `bench/shapes/${values.accounts}x${values.regions}.json`;
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(doc, null, 2)}\n`);
   console.log(out);
-} catch (err) {
-  console.error((err as Error).message);
-  process.exitCode = 1;
-}
+  return 0;
+});

@@ -1,0 +1,35 @@
+/**
+ * What the command-line entry points (main.ts, verify.ts) share: flag errors and --help answered with the
+ * usage, and errors shown as their message, since config and construct errors are written for users.
+ */
+
+/** Parses flags with `parse`; returns the exit code instead when the flags are wrong (2) or ask for help (0). */
+export function parseFlags<T extends { help?: boolean }>(usage: string, parse: () => T): T | number {
+  let values: T;
+  try {
+    values = parse();
+  } catch (err) {
+    console.error(`${(err as Error).message}\n\n${usage}`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(usage);
+    return 0;
+  }
+  return values;
+}
+
+/** Runs an entry point and sets the exit code: its result, or 1 with the error's message. */
+export function run(main: () => number | Promise<number>): void {
+  Promise.resolve()
+    .then(main)
+    .then(
+      (code) => {
+        process.exitCode = code;
+      },
+      (err) => {
+        console.error(err instanceof Error ? err.message : String(err));
+        process.exitCode = 1;
+      },
+    );
+}

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { parseFlags, run } from './src/cli';
+import { loadEnvironmentFiles } from './src/config/load';
 import { summarize } from './src/summary';
 import { environmentFiles, synthesize } from './src/synthesize';
 
@@ -9,6 +10,8 @@ Synthesizes one Terraform stack per environment into cdktf.out/ (offline, no AWS
   -c, --config <file>   environment file to synthesize (repeatable).
                         Default: $PIPELINE_CONFIG (comma-separated files), else every config/*.json.
   -q, --quiet           no summary.
+  --list [--backend <local|s3|cloud>]
+                        print [{"name", "file"}] of the environments (JSON, for CI matrices) instead of synthesizing.
   -h, --help            this text.`;
 
 function main(): number {
@@ -17,12 +20,21 @@ function main(): number {
       options: {
         config: { type: 'string', short: 'c', multiple: true },
         quiet: { type: 'boolean', short: 'q' },
+        list: { type: 'boolean' },
+        backend: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
     }).values,
   );
   if (typeof args === 'number') return args;
+  if (args.list) {
+    const files = environmentFiles(args.config);
+    const configs = loadEnvironmentFiles(files);
+    const listed = configs.map((c, i) => ({ name: c.name, file: files[i]!, backend: c.backend.type })).filter((e) => !args.backend || e.backend === args.backend);
+    console.log(JSON.stringify(listed.map(({ name, file }) => ({ name, file }))));
+    return 0;
+  }
   const { stacks } = synthesize(environmentFiles(args.config));
   if (!args.quiet) console.log(stacks.map(summarize).join('\n\n'));
   return 0;

@@ -8,20 +8,26 @@ export interface Place {
   readonly region: string;
 }
 
+/** How a provider gets credentials for its account. */
+export type AccountAccess =
+  /** Chain from the caller's credentials into a role of every account. */
+  | { readonly kind: 'assume-role'; readonly roleName: string; readonly sessionName: string }
+  /** Use a shared config file per account (HCP Terraform dynamic credentials write one per configuration). */
+  | { readonly kind: 'shared-config'; readonly configFile: (account: string) => string };
+
 export interface AccountProvidersProps {
   /** Every (account, region) that gets resources. */
   readonly places: readonly Place[];
-  /** Role Terraform assumes in every account. */
-  readonly terraformRoleName: string;
-  /** Session name for the assumed roles, shown in CloudTrail. */
-  readonly sessionName: string;
+  /** How every provider reaches its account. */
+  readonly access: AccountAccess;
   /** Tags every provider puts on every resource. */
   readonly tags: Record<string, string>;
 }
 
 /**
- * One aliased AWS provider per (account, region), each assuming the Terraform role of its account and
- * pinned to it with `allowed_account_ids`, so a wrong credential can never apply into another account.
+ * One aliased AWS provider per (account, region), each reaching its account on its own (assumed role or
+ * per-account credentials) and pinned to it with `allowed_account_ids`, so a wrong credential can never
+ * apply into another account.
  */
 export class AccountProviders extends Construct {
   private readonly providers = new Map<string, AwsProvider>();
@@ -36,7 +42,9 @@ export class AccountProviders extends Construct {
         alias,
         region,
         allowedAccountIds: [account],
-        assumeRole: [{ roleArn: roleArn(account, props.terraformRoleName), sessionName: props.sessionName }],
+        ...(props.access.kind === 'assume-role'
+          ? { assumeRole: [{ roleArn: roleArn(account, props.access.roleName), sessionName: props.access.sessionName }] }
+          : { sharedConfigFiles: [props.access.configFile(account)] }),
         defaultTags: [{ tags: props.tags }],
       });
       this.providers.set(alias, provider);

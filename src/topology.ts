@@ -141,6 +141,12 @@ export function checkEnvironment(config: EnvironmentConfig): ConfigIssue[] {
       }
     });
   });
+  if (config.credentials === 'tfc-dynamic' && config.backend.type !== 'cloud') {
+    issues.push({
+      path: 'credentials',
+      message: `"tfc-dynamic" credentials exist only in HCP Terraform runs: set backend.type to "cloud", or use "assume-role" with the ${config.backend.type} backend`,
+    });
+  }
   if (issues.length > 0) return issues;
 
   issues.push(...checkNameLengths(config));

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
-import { TerraformOutput, TerraformStack } from 'cdktf';
-import { AccountProviders } from '../src/account-providers';
+import { Fn, TerraformOutput, TerraformStack, TerraformVariable, Token } from 'cdktf';
+import { AccountAccess, AccountProviders } from '../src/account-providers';
+import { useBackend } from '../src/backend';
 import { ArtifactStore } from '../src/artifact-store';
 import { EnvironmentConfig } from '../src/config/schema';
 import { DeliveryPipeline } from '../src/delivery-pipeline';
@@ -8,6 +9,7 @@ import { DeploymentRoles } from '../src/deployment-roles';
 import { ImageBuild } from '../src/image-build';
 import { ImageRepository } from '../src/image-repository';
 import { roleArn } from '../src/naming';
+import { TFC_CREDENTIALS_TYPE, TFC_CREDENTIALS_VARIABLE, tfcTag } from '../src/tfc';
 import { Topology, buildTopology } from '../src/topology';
 
 /** Tag keys every resource carries. */
@@ -28,13 +30,14 @@ export class EnvironmentStack extends TerraformStack {
     const { names: n, tooling } = topology;
     const primary = tooling.region;
 
+    const sessionName = `cdktf-${n.prefix}`.slice(0, 64);
+    useBackend(this, config.backend, sessionName);
     const providers = (this.providers = new AccountProviders(this, 'providers', {
       places: [
         ...topology.pipelineRegions.map((region) => ({ account: tooling.account, region })),
         ...topology.targets.flatMap((t) => t.regions.map((region) => ({ account: t.account, region }))),
       ],
-      terraformRoleName: config.terraformRoleName,
-      sessionName: `cdktf-${n.prefix}`.slice(0, 64),
+      access: config.credentials === 'tfc-dynamic' ? this.tfcDynamicCredentials() : { kind: 'assume-role', roleName: config.terraformRoleName, sessionName },
       tags: { project: PROJECT_TAG, environment: config.name, workload: config.workload.name, 'managed-by': 'cdktf' },
     }));
 
@@ -128,6 +131,21 @@ export class EnvironmentStack extends TerraformStack {
     });
 
     this.outputs(topology, stores, repositories);
+  }
+
+  /**
+   * HCP Terraform fills this variable by its exact name, so it is declared on the stack itself: inside a
+   * construct cdktf would suffix the name and the credentials would silently never arrive.
+   */
+  private tfcDynamicCredentials(): AccountAccess {
+    const credentials = new TerraformVariable(this, TFC_CREDENTIALS_VARIABLE, {
+      type: TFC_CREDENTIALS_TYPE,
+      description: 'Filled by HCP Terraform dynamic provider credentials: one shared config file per account configuration',
+    });
+    return {
+      kind: 'shared-config',
+      configFile: (account) => Token.asString(Fn.lookupNested(credentials.value, ['aliases', tfcTag(account), 'shared_config_file'])),
+    };
   }
 
   private outputs(topology: Topology, stores: ArtifactStore[], repositories: ImageRepository[]): void {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { z } from 'zod';
 import { ConfigIssue, checkEnvironment } from '../topology';
-import { EnvironmentConfig, environmentSchema } from './schema';
+import { EnvironmentConfig, LABEL_PATTERN, environmentSchema } from './schema';
 
 /** An environment file that cannot be used; the message names the file, each field and the fix. */
 export class ConfigError extends Error {
@@ -62,7 +62,7 @@ export function parseEnvironment(document: unknown, file: string): EnvironmentCo
   }
   const fromFile = basename(file, extname(file));
   const name = parsed.data.name ?? fromFile;
-  if (!/^[a-z][a-z0-9-]*[a-z0-9]$/.test(name)) {
+  if (!LABEL_PATTERN.test(name)) {
     throw new ConfigError(file, [
       { path: 'name', message: `the file name "${fromFile}" is not a valid environment name; set "name" (lower-case letters, digits, hyphens)` },
     ]);
@@ -90,7 +90,18 @@ export function loadEnvironmentFile(file: string): EnvironmentConfig {
   return parseEnvironment(document, file);
 }
 
-/** Loads several environment files; fails on the first invalid one, and on two files claiming one environment name. */
+/** Where an environment's state lives, as [field that sets it, location]; undefined for the per-stack local file. */
+function stateLocation(config: EnvironmentConfig): [string, string] | undefined {
+  const b = config.backend;
+  if (b.type === 's3') return ['backend.key', `s3://${b.bucket}/${b.key}`];
+  if (b.type === 'cloud') return ['backend.workspace', `${b.hostname}/${b.organization}/${b.workspace}`];
+  return undefined;
+}
+
+/**
+ * Loads several environment files; fails on the first invalid one, on two files claiming one environment
+ * name, and on two environments sharing one state (a deploy of one would overwrite the other).
+ */
 export function loadEnvironmentFiles(files: readonly string[]): EnvironmentConfig[] {
   const configs = files.map(loadEnvironmentFile);
   configs.forEach((config, i) => {
@@ -98,6 +109,13 @@ export function loadEnvironmentFiles(files: readonly string[]): EnvironmentConfi
     if (first !== i) {
       throw new ConfigError(files[i]!, [
         { path: 'name', message: `environment "${config.name}" is already defined by ${files[first]}; each environment needs its own name` },
+      ]);
+    }
+    const state = stateLocation(config);
+    const sharing = state && configs.findIndex((c) => stateLocation(c)?.[1] === state[1]);
+    if (state && sharing !== i) {
+      throw new ConfigError(files[i]!, [
+        { path: state[0], message: `state ${state[1]} is already used by environment "${configs[sharing!]!.name}" (${files[sharing!]}); give each environment its own state` },
       ]);
     }
   });

@@ -11,10 +11,11 @@ const region = z.enum(AWS_REGIONS, {
 });
 
 /** Lower-case DNS-style label: used in bucket, role, stack and repository names. */
+export const LABEL_PATTERN = /^[a-z][a-z0-9-]*[a-z0-9]$/;
 const label = (what: string) =>
   z
     .string({ error: `${what} is required` })
-    .regex(/^[a-z][a-z0-9-]*[a-z0-9]$/, {
+    .regex(LABEL_PATTERN, {
       error: (issue) =>
         `${what} must be lower-case letters, digits and inner hyphens, starting with a letter (got "${issue.input}")`,
     });
@@ -25,6 +26,44 @@ const connectionArn = z
     error: (issue) =>
       `must be a CodeConnections connection ARN like "arn:aws:codeconnections:eu-west-1:123456789012:connection/<uuid>" (got "${issue.input}"); omit it to create a connection`,
   });
+
+const iamRoleArn = z.string().regex(/^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]{1,64}$/, {
+  error: (issue) => `must be an IAM role ARN like "arn:aws:iam::123456789012:role/terraform-state" (got "${issue.input}")`,
+});
+
+export const backendSchema = z
+  .discriminatedUnion(
+    'type',
+    [
+      z.strictObject({ type: z.literal('local').describe('State in terraform.<env>.tfstate beside cdktf.json (the default).') }),
+      z.strictObject({
+        type: z.literal('s3'),
+        bucket: z
+          .string({ error: (issue) => (issue.input === undefined ? undefined : 'must be an S3 bucket name') })
+          .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'must be an S3 bucket name (3-63 lower-case letters, digits, dots, hyphens)' })
+          .describe('Existing state bucket.'),
+        key: z
+          .string({ error: (issue) => (issue.input === undefined ? undefined : 'must be an object key') })
+          .regex(/^[^/].*\.tfstate$/, { error: 'must be an object key ending in .tfstate, e.g. "pipeline/production.tfstate"' })
+          .describe('State object key; one per environment.'),
+        region: region.describe('Region of the state bucket.'),
+        kmsKeyId: z.string().min(1).optional().describe('KMS key (ARN) that encrypts the state. Default: the bucket default encryption.'),
+        roleArn: iamRoleArn.optional().describe('Role to assume for state access. Default: the caller credentials.'),
+      }),
+      z.strictObject({
+        type: z.literal('cloud'),
+        organization: z.string({ error: (issue) => (issue.input === undefined ? undefined : 'must be a string') }).min(1).describe('HCP Terraform / Terraform Enterprise organization.'),
+        workspace: z
+          .string({ error: (issue) => (issue.input === undefined ? undefined : 'must be a string') })
+          .regex(/^[A-Za-z0-9_-]{1,90}$/, { error: 'must be a workspace name (letters, digits, - and _)' })
+          .describe('Workspace of this environment; one per environment.'),
+        project: z.string().min(1).optional().describe('Project of the workspace. Default: the organization default project.'),
+        hostname: z.string().min(1).default('app.terraform.io').describe('Terraform Enterprise hostname. Default: app.terraform.io.'),
+      }),
+    ],
+    { error: (issue) => (issue.code === 'invalid_union' ? 'must be "local", "s3" or "cloud"' : undefined) },
+  )
+  .describe('Where the state of this environment lives.');
 
 export const targetSchema = z.strictObject({
   account: accountId.describe('Account the stage deploys into.'),
@@ -49,6 +88,13 @@ export const environmentSchema = z.strictObject({
       region: region.describe('Region of the pipeline and the build.'),
     })
     .describe('The tooling account, which owns the pipeline, build, artifact stores and image repositories.'),
+  backend: backendSchema.default({ type: 'local' }),
+  credentials: z
+    .enum(['assume-role', 'tfc-dynamic'], { error: 'must be "assume-role" or "tfc-dynamic"' })
+    .default('assume-role')
+    .describe(
+      'How Terraform gets into each account: "assume-role" chains from your credentials into terraformRoleName of every account (default); "tfc-dynamic" uses HCP Terraform dynamic credentials, one run role (terraformRoleName) per account (cloud backend only).',
+    ),
   terraformRoleName: z
     .string()
     .regex(/^[\w+=,.@-]{1,64}$/, { error: 'must be an IAM role name (1-64 of letters, digits and +=,.@_-)' })
@@ -82,3 +128,4 @@ export type EnvironmentInput = z.input<typeof environmentSchema>;
 export type EnvironmentConfig = z.output<typeof environmentSchema> & { name: string };
 export type StageConfig = z.output<typeof stageSchema>;
 export type TargetConfig = z.output<typeof targetSchema>;
+export type BackendConfig = z.output<typeof backendSchema>;

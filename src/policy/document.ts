@@ -1,6 +1,6 @@
 import { accountOfArn, accountRoot } from '../naming';
 
-export type Principal = '*' | { AWS?: string | string[]; Service?: string | string[] };
+export type Principal = '*' | { AWS?: string | string[]; Service?: string | string[]; Federated?: string };
 export type Conditions = Record<string, Record<string, string | string[] | boolean>>;
 
 export interface Statement {

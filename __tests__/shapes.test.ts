@@ -47,7 +47,8 @@ describe.each([
     expect(criticalPathDepth(planGraph(json))).toBeLessThanOrEqual(6);
   });
 
-  it('passes verify', async () => {
+  // 50x5 evaluates about 2,600 paths (8 s): `npm run bench` verifies it, and fails if it does not pass.
+  (accounts * regions <= 100 ? it : it.skip)('passes verify', async () => {
     const v = await verifyPlan(`${accounts}x${regions}`, json);
     expect({ paths: v.access.filter((a) => !a.ok), rules: v.rules.filter((r) => !r.ok).map((r) => r.rule.id) }).toEqual({ paths: [], rules: [] });
   }, 30_000);

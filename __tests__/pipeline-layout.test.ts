@@ -1,6 +1,17 @@
+import type { WorkloadConfig } from '../src/config/schema';
 import { ActionDeclaration, parameterOverrides, pipelineStages, waveActions } from '../src/pipeline-layout';
 import { Deployment, Wave, splitIntoWaves } from '../src/topology';
 
+const LAMBDA: WorkloadConfig = { kind: 'lambda-container', name: 'w', path: 'lambda-src' };
+const ECS: WorkloadConfig = { kind: 'ecs-service', name: 'w', path: 'ecs-src', cluster: 'main', service: 'web', container: 'app', taskExecutionRoleName: 'exec' };
+const CFN: WorkloadConfig = {
+  kind: 'cloudformation',
+  name: 'w',
+  path: 'cfn-src',
+  template: 'out/stack.yaml',
+  parameters: 'out/params.json',
+  permissions: [{ Effect: 'Allow', Action: 'sqs:*', Resource: '*' }],
+};
 const roles = {
   actionRoleArn: (a: string) => `arn:aws:iam::${a}:role/deploy`,
   executionRoleArn: (a: string) => `arn:aws:iam::${a}:role/exec`,
@@ -12,13 +23,14 @@ const props = (waves: Wave[]) => ({
   branch: 'main',
   buildProjectName: 'build',
   waves,
+  workload: LAMBDA,
   ...roles,
 });
 const byMode = (actions: ActionDeclaration[], mode: string) => actions.filter((a) => a.configuration?.ActionMode === mode);
 
 describe('wave actions', () => {
   const wave: Wave = { name: 'prod', stage: 'prod', approval: true, deployments: [deployment('222222222222', 'eu-west-1'), deployment('222222222222', 'us-east-1')] };
-  const actions = waveActions(wave, roles);
+  const actions = waveActions(wave, LAMBDA, roles);
 
   it('prepares every change set, then asks for approval, then executes them', () => {
     expect(byMode(actions, 'CHANGE_SET_REPLACE').map((a) => a.runOrder)).toEqual([1, 1]);
@@ -27,7 +39,7 @@ describe('wave actions', () => {
   });
 
   it('executes right after preparing when the stage needs no approval', () => {
-    const dev = waveActions({ ...wave, approval: false }, roles);
+    const dev = waveActions({ ...wave, approval: false }, LAMBDA, roles);
     expect(dev.some((a) => a.category === 'Approval')).toBe(false);
     expect(byMode(dev, 'CHANGE_SET_EXECUTE').map((a) => a.runOrder)).toEqual([2, 2]);
   });
@@ -52,6 +64,45 @@ describe('wave actions', () => {
 
   it('refuses ParameterOverrides over 1 KB', () => {
     expect(() => parameterOverrides(deployment('222222222222', 'us-east-1', 'x'.repeat(1000)))).toThrow(/is \d+ bytes; CodePipeline allows 1000/);
+  });
+});
+
+describe('other workload kinds', () => {
+  const wave: Wave = { name: 'prod', stage: 'prod', approval: true, deployments: [deployment('222222222222', 'eu-west-1'), deployment('222222222222', 'us-east-1')] };
+
+  it('updates ECS services with the image definitions of their region, after the approval', () => {
+    const actions = waveActions(wave, ECS, roles);
+    expect(actions.map((a) => [a.name, a.provider, a.runOrder])).toEqual([
+      ['approve-prod', 'Manual', 1],
+      ['222222222222-eu-west-1-deploy', 'ECS', 2],
+      ['222222222222-us-east-1-deploy', 'ECS', 2],
+    ]);
+    expect(actions[2]).toMatchObject({
+      region: 'us-east-1',
+      roleArn: 'arn:aws:iam::222222222222:role/deploy',
+      inputArtifacts: ['BuildOutput'],
+      configuration: { ClusterName: 'main', ServiceName: 'web', FileName: 'imagedefinitions-us-east-1.json' },
+    });
+  });
+
+  it('deploys any template with its configuration file as change sets', () => {
+    const [prepare] = waveActions(wave, CFN, roles);
+    expect(prepare!.configuration).toEqual({
+      StackName: 'w-prod',
+      ChangeSetName: 'pipeline-change-set',
+      ActionMode: 'CHANGE_SET_REPLACE',
+      RoleArn: 'arn:aws:iam::222222222222:role/exec',
+      TemplatePath: 'BuildOutput::out/stack.yaml',
+      TemplateConfiguration: 'BuildOutput::out/params.json',
+      Capabilities: 'CAPABILITY_IAM,CAPABILITY_NAMED_IAM,CAPABILITY_AUTO_EXPAND',
+    });
+    expect(waveActions(wave, CFN, roles).map((a) => a.runOrder)).toEqual([1, 1, 2, 3, 3]);
+  });
+
+  it('fits 49 ECS deployments and an approval in one stage', () => {
+    const many = Array.from({ length: 49 }, (_, i) => deployment(String(200000000000 + i), 'eu-west-1'));
+    const stages = pipelineStages({ ...props(splitIntoWaves('prod', true, many, 1)), workload: ECS });
+    expect(stages.map((s) => [s.name, s.actions.length])).toEqual([['Source', 1], ['Build', 1], ['prod', 50]]);
   });
 });
 

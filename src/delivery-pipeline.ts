@@ -9,6 +9,17 @@ import { pipelineRolePolicy } from './policy/roles';
 import { pipelineStages } from './pipeline-layout';
 import { Role } from './role';
 import { Wave } from './topology';
+import type { WorkloadConfig } from './config/schema';
+
+/** What verify needs to know of the workload and cannot read from the pipeline's actions. */
+function workloadFacts(workload: WorkloadConfig, accounts: readonly string[]): Record<string, unknown> {
+  if (workload.kind !== 'ecs-service') return { kind: workload.kind };
+  return {
+    kind: workload.kind,
+    taskExecutionRoles: accounts.map((a) => roleArn(a, workload.taskExecutionRoleName)),
+    taskRoles: workload.taskRoleName ? accounts.map((a) => roleArn(a, workload.taskRoleName!)) : [],
+  };
+}
 
 export interface PipelineSource {
   /** GitHub owner. */
@@ -39,6 +50,8 @@ export interface DeliveryPipelineProps {
   readonly stores: readonly ArtifactStore[];
   /** Deployment waves in order. */
   readonly waves: readonly Wave[];
+  /** The workload: what each deployment does. */
+  readonly workload: WorkloadConfig;
   /** Name of the action role in every target account. */
   readonly actionRoleName: string;
   /** Name of the CloudFormation execution role in every target account. */
@@ -102,6 +115,7 @@ export class DeliveryPipeline extends Construct {
       branch: props.source.branch,
       buildProjectName: props.buildProject.name,
       waves: props.waves,
+      workload: props.workload,
       actionRoleArn: (a) => roleArn(a, props.actionRoleName),
       executionRoleArn: (a) => roleArn(a, props.executionRoleName),
     });
@@ -125,5 +139,7 @@ export class DeliveryPipeline extends Construct {
       })),
       dependsOn: [this.role.policy, ...(props.dependsOn ?? [])],
     });
+    // Terraform ignores "//" keys; verify reads the workload from here to know which paths must exist.
+    this.pipeline.addOverride('//.workload', workloadFacts(props.workload, accounts));
   }
 }

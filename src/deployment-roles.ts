@@ -1,10 +1,7 @@
 import { Construct } from 'constructs';
 import { TerraformProvider } from 'cdktf';
-import { StoreArns } from './policy/artifacts';
-import { rolesTrust, serviceTrust } from './policy/document';
-import { StackPlacement, actionRolePolicy, executionRolePolicy } from './policy/roles';
+import { PolicyDocument, rolesTrust, serviceTrust } from './policy/document';
 import { Role } from './role';
-import { roleArn } from './naming';
 
 export interface DeploymentRolesProps {
   /** Provider of the target account (any of its regions: IAM is global). */
@@ -13,48 +10,52 @@ export interface DeploymentRolesProps {
   readonly account: string;
   /** Name of the role the pipeline assumes for deploy actions in this account. */
   readonly actionRoleName: string;
-  /** Name of the role CloudFormation assumes to change the workload stacks. */
-  readonly executionRoleName: string;
   /** The tooling pipeline role: the only principal trusted by the action role. */
   readonly pipelineRoleArn: string;
-  /** Workload stacks deployed into this account. */
-  readonly stacks: readonly StackPlacement[];
-  /** Artifact stores of the regions this account is deployed to. */
-  readonly stores: readonly StoreArns[];
-  /** Image repositories of the regions this account is deployed to. */
-  readonly repositoryArns: readonly string[];
+  /** What the deploy actions do in this account with the action role. */
+  readonly actionPermissions: PolicyDocument;
+  /** The CloudFormation execution role, for workloads deployed as change sets. Default: none. */
+  readonly execution?: {
+    /** Name of the role CloudFormation assumes to change the workload stacks. */
+    readonly roleName: string;
+    /** What CloudFormation may do with it: exactly what the workload template creates. */
+    readonly permissions: PolicyDocument;
+  };
 }
 
 /**
- * The two roles a target account needs: the action role (assumed by the tooling pipeline role, runs the
- * change-set actions) and the CloudFormation execution role (passed by the action role, changes the stack).
+ * The roles a target account needs: the action role (assumed only by the tooling pipeline role, runs the
+ * deploy actions) and, for change-set workloads, the CloudFormation execution role the action role passes.
  */
 export class DeploymentRoles extends Construct {
   readonly actionRole: Role;
-  readonly executionRole: Role;
+  readonly executionRole?: Role;
 
   constructor(scope: Construct, id: string, props: DeploymentRolesProps) {
     super(scope, id);
-    if (props.stacks.length === 0) {
-      throw new Error(`DeploymentRoles ${this.node.path}: account ${props.account} has no stacks; leave it out of the targets`);
-    }
     const { provider, account } = props;
-    const executionRoleArn = roleArn(account, props.executionRoleName);
     this.actionRole = new Role(this, 'action', {
       provider,
       account,
       roleName: props.actionRoleName,
-      description: 'Runs the CloudFormation actions of the delivery pipeline in this account',
+      description: 'Runs the deploy actions of the delivery pipeline in this account',
       trustPolicy: rolesTrust([props.pipelineRoleArn]),
-      permissions: actionRolePolicy({ account, stacks: props.stacks, executionRoleArn, stores: props.stores }),
+      permissions: props.actionPermissions,
     });
-    this.executionRole = new Role(this, 'execution', {
-      provider,
-      account,
-      roleName: props.executionRoleName,
-      description: 'Assumed by CloudFormation to deploy the workload stacks in this account',
-      trustPolicy: serviceTrust('cloudformation.amazonaws.com'),
-      permissions: executionRolePolicy({ account, stacks: props.stacks, repositoryArns: props.repositoryArns, stores: props.stores }),
-    });
+    if (props.execution) {
+      this.executionRole = new Role(this, 'execution', {
+        provider,
+        account,
+        roleName: props.execution.roleName,
+        description: 'Assumed by CloudFormation to deploy the workload stacks in this account',
+        trustPolicy: serviceTrust('cloudformation.amazonaws.com'),
+        permissions: props.execution.permissions,
+      });
+    }
+  }
+
+  /** The role policies deploy actions rely on. */
+  get policies() {
+    return [this.actionRole.policy, ...(this.executionRole ? [this.executionRole.policy] : [])];
   }
 }

@@ -27,8 +27,10 @@ export interface ImageBuildProps {
   readonly logGroupName: string;
   /** The pipeline region's artifact store: its key also encrypts the build output. */
   readonly store: StoreArns;
-  /** One repository per deploy region; the same image is pushed to each. */
+  /** One repository per deploy region; the same image is pushed to each. Empty for a workload without an image. */
   readonly targets: readonly BuildTarget[];
+  /** Container that runs the image, for an ECS workload: the build then writes imagedefinitions files. Default: none. */
+  readonly containerName?: string;
   /** Folder of the workload in the source repository (Dockerfile, buildspec.yml, template.yaml). */
   readonly workloadPath: string;
   /** Days build logs are kept. Default: 90. */
@@ -43,7 +45,8 @@ export interface ImageBuildProps {
 const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
 /**
- * The CodeBuild project that builds the workload image once and pushes it to every deploy region.
+ * The CodeBuild project that builds the workload once: its image (pushed to every deploy region) or, for a
+ * plain CloudFormation workload, whatever its buildspec puts in the build output.
  * `encryption_key` is the pipeline's CMK: without it CodeBuild writes its output with `aws/s3`, which
  * no target account can decrypt.
  */
@@ -57,9 +60,6 @@ export class ImageBuild extends Construct {
     const retention = props.logRetentionDays ?? 90;
     if (!RETENTION_DAYS.includes(retention)) {
       throw new Error(`ImageBuild ${this.node.path}: logRetentionDays ${retention} is not accepted by CloudWatch Logs; use one of ${RETENTION_DAYS.join(', ')}`);
-    }
-    if (props.targets.length === 0) {
-      throw new Error(`ImageBuild ${this.node.path}: give at least one target repository`);
     }
     const { provider, account, region } = props;
     this.logGroup = new CloudwatchLogGroup(this, 'logs', {
@@ -99,7 +99,8 @@ export class ImageBuild extends Construct {
         privilegedMode: true,
         environmentVariable: [
           { name: 'WORKLOAD_DIR', value: props.workloadPath },
-          { name: 'IMAGE_REPOSITORIES', value: props.targets.map((t) => `${t.region}=${t.repositoryUri}`).join(' ') },
+          ...(props.targets.length ? [{ name: 'IMAGE_REPOSITORIES', value: props.targets.map((t) => `${t.region}=${t.repositoryUri}`).join(' ') }] : []),
+          ...(props.containerName ? [{ name: 'CONTAINER_NAME', value: props.containerName }] : []),
         ],
       },
       logsConfig: { cloudwatchLogs: { groupName: this.logGroup.name, status: 'ENABLED' } },

@@ -15,10 +15,10 @@ export interface ImageRepositoryProps {
   readonly region: string;
   /** Repository name. */
   readonly repositoryName: string;
-  /** Roles in target accounts that create or update functions from the image. */
+  /** Roles in target accounts that pull the image (Lambda creators or ECS task execution roles). */
   readonly pullers: readonly string[];
-  /** Accounts whose Lambda functions in this region run the image. */
-  readonly functionAccounts: readonly string[];
+  /** Accounts whose Lambda functions in this region run the image. Default: none. */
+  readonly functionAccounts?: readonly string[];
   /** Number of newest images kept. Default: 100. */
   readonly keepImages?: number;
 }
@@ -35,6 +35,7 @@ export class ImageRepository extends Construct {
   readonly policy: EcrRepositoryPolicy;
   /** Repository ARN, known before apply. */
   readonly arn: string;
+  readonly region: string;
   /** Repository URI (a reference, so users of it wait for the repository). */
   readonly uri: string;
 
@@ -53,6 +54,7 @@ export class ImageRepository extends Construct {
       encryptionConfiguration: [{ encryptionType: 'AES256' }],
     });
     this.arn = repositoryArn(props.account, props.region, props.repositoryName);
+    this.region = props.region;
     this.uri = this.repository.repositoryUrl;
     this.policy = new EcrRepositoryPolicy(this, 'policy', {
       provider,

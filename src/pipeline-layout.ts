@@ -1,5 +1,7 @@
+import type { WorkloadConfig } from './config/schema';
 import { CODEPIPELINE_NAME_PATTERN, NAME_LIMITS } from './naming';
 import { Deployment, PIPELINE_QUOTAS, Wave } from './topology';
+import { imageDefinitionsFile } from './workload';
 
 /** Artifact names passed between actions. */
 export const ARTIFACTS = { source: 'SourceOutput', build: 'BuildOutput' } as const;
@@ -34,6 +36,8 @@ export interface PipelineLayoutProps {
   readonly branch: string;
   readonly buildProjectName: string;
   readonly waves: readonly Wave[];
+  /** The workload: what each deployment does. */
+  readonly workload: WorkloadConfig;
   /** ARN of the action role in a target account. */
   readonly actionRoleArn: (account: string) => string;
   /** ARN of the CloudFormation execution role in a target account. */
@@ -59,30 +63,43 @@ export function parameterOverrides(deployment: Deployment): string {
 
 const place = (d: Deployment) => `${d.account}-${d.region}`;
 
-/** The actions of one wave: prepare every change set, wait for approval if asked, then execute them all. */
-export function waveActions(wave: Wave, props: Pick<PipelineLayoutProps, 'actionRoleArn' | 'executionRoleArn'>): ActionDeclaration[] {
-  const executeOrder = wave.approval ? 3 : 2;
-  const deploy = (d: Deployment, runOrder: number, name: string, configuration: Record<string, string>): ActionDeclaration => ({
+type RoleArns = Pick<PipelineLayoutProps, 'actionRoleArn' | 'executionRoleArn'>;
+
+/** What a change-set action of a workload kind passes to CloudFormation besides the stack name. */
+function changeSetConfiguration(workload: WorkloadConfig, d: Deployment, roles: RoleArns): Record<string, string> {
+  const common = { ActionMode: 'CHANGE_SET_REPLACE', RoleArn: roles.executionRoleArn(d.account) };
+  if (workload.kind === 'cloudformation') {
+    return {
+      ...common,
+      TemplatePath: `${ARTIFACTS.build}::${workload.template}`,
+      ...(workload.parameters ? { TemplateConfiguration: `${ARTIFACTS.build}::${workload.parameters}` } : {}),
+      Capabilities: 'CAPABILITY_IAM,CAPABILITY_NAMED_IAM,CAPABILITY_AUTO_EXPAND',
+    };
+  }
+  return {
+    ...common,
+    TemplatePath: `${ARTIFACTS.build}::${BUILD_OUTPUT.template}`,
+    Capabilities: 'CAPABILITY_NAMED_IAM',
+    ParameterOverrides: parameterOverrides(d),
+  };
+}
+
+/**
+ * The actions of one wave. Change sets: prepare every change set, wait for approval if asked, then
+ * execute them all. ECS: the approval (if asked), then every deploy.
+ */
+export function waveActions(wave: Wave, workload: WorkloadConfig, roles: RoleArns): ActionDeclaration[] {
+  const deploy = (d: Deployment, runOrder: number, name: string, provider: string, configuration: Record<string, string>): ActionDeclaration => ({
     name,
     category: 'Deploy',
     owner: 'AWS',
-    provider: 'CloudFormation',
+    provider,
     version: '1',
     runOrder,
     region: d.region,
-    roleArn: props.actionRoleArn(d.account),
-    configuration: { StackName: d.stackName, ChangeSetName: CHANGE_SET_NAME, ...configuration },
+    roleArn: roles.actionRoleArn(d.account),
+    configuration,
   });
-  const prepare = wave.deployments.map((d) => ({
-    ...deploy(d, 1, `${place(d)}-prepare`, {
-      ActionMode: 'CHANGE_SET_REPLACE',
-      TemplatePath: `${ARTIFACTS.build}::${BUILD_OUTPUT.template}`,
-      Capabilities: 'CAPABILITY_NAMED_IAM',
-      RoleArn: props.executionRoleArn(d.account),
-      ParameterOverrides: parameterOverrides(d),
-    }),
-    inputArtifacts: [ARTIFACTS.build],
-  }));
   const approval: ActionDeclaration[] = wave.approval
     ? [
         {
@@ -91,14 +108,37 @@ export function waveActions(wave: Wave, props: Pick<PipelineLayoutProps, 'action
           owner: 'AWS',
           provider: 'Manual',
           version: '1',
-          runOrder: 2,
+          runOrder: workload.kind === 'ecs-service' ? 1 : 2,
           configuration: {
-            CustomData: `Review the ${wave.deployments.length} change set(s) named ${CHANGE_SET_NAME} of stage ${wave.stage}, then approve to execute them.`,
+            CustomData:
+              workload.kind === 'ecs-service'
+                ? `Approve to roll the new image out to the ${wave.deployments.length} service(s) of stage ${wave.stage}.`
+                : `Review the ${wave.deployments.length} change set(s) named ${CHANGE_SET_NAME} of stage ${wave.stage}, then approve to execute them.`,
           },
         },
       ]
     : [];
-  const execute = wave.deployments.map((d) => deploy(d, executeOrder, `${place(d)}-execute`, { ActionMode: 'CHANGE_SET_EXECUTE' }));
+  if (workload.kind === 'ecs-service') {
+    const after = wave.approval ? 2 : 1;
+    return [
+      ...approval,
+      ...wave.deployments.map((d) => ({
+        ...deploy(d, after, `${place(d)}-deploy`, 'ECS', { ClusterName: workload.cluster, ServiceName: workload.service, FileName: imageDefinitionsFile(d.region) }),
+        inputArtifacts: [ARTIFACTS.build],
+      })),
+    ];
+  }
+  const prepare = wave.deployments.map((d) => ({
+    ...deploy(d, 1, `${place(d)}-prepare`, 'CloudFormation', {
+      StackName: d.stackName,
+      ChangeSetName: CHANGE_SET_NAME,
+      ...changeSetConfiguration(workload, d, roles),
+    }),
+    inputArtifacts: [ARTIFACTS.build],
+  }));
+  const execute = wave.deployments.map((d) =>
+    deploy(d, wave.approval ? 3 : 2, `${place(d)}-execute`, 'CloudFormation', { StackName: d.stackName, ChangeSetName: CHANGE_SET_NAME, ActionMode: 'CHANGE_SET_EXECUTE' }),
+  );
   return [...prepare, ...approval, ...execute];
 }
 
@@ -142,7 +182,7 @@ export function pipelineStages(props: PipelineLayoutProps): StageDeclaration[] {
         },
       ],
     },
-    ...props.waves.map((wave) => ({ name: wave.name, actions: waveActions(wave, props) })),
+    ...props.waves.map((wave) => ({ name: wave.name, actions: waveActions(wave, props.workload, props) })),
   ];
   assertWithinQuotas(stages);
   return stages;

@@ -1,5 +1,6 @@
 import type { EnvironmentConfig } from './config/schema';
 import { NAME_LIMITS, Names, names as namesFor } from './naming';
+import { actionsPerDeployment } from './workload';
 
 /** CodePipeline quotas (https://docs.aws.amazon.com/codepipeline/latest/userguide/limits.html). */
 export const PIPELINE_QUOTAS = {
@@ -59,13 +60,16 @@ export interface ConfigIssue {
 const longest = (values: string[]) => values.reduce((a, b) => (b.length > a.length ? b : a));
 const sorted = (values: Iterable<string>) => [...new Set(values)].sort();
 
-/** Splits a stage into waves of at most 50 actions: a change-set replace and an execute per deployment, plus the approval. */
-export function splitIntoWaves(stage: string, approval: boolean, deployments: readonly Deployment[]): Wave[] {
+/**
+ * Splits a stage into waves of at most 50 actions: `actionsPerDeployment` per deployment (a change-set
+ * replace and an execute, or one ECS deploy), plus the approval.
+ */
+export function splitIntoWaves(stage: string, approval: boolean, deployments: readonly Deployment[], actionsPerDeployment = 2): Wave[] {
   const chunks: Deployment[][] = [];
   let rest = [...deployments];
   while (rest.length > 0) {
     const approvalSlot = approval && chunks.length === 0 ? 1 : 0;
-    const capacity = Math.floor((PIPELINE_QUOTAS.actionsPerStage - approvalSlot) / 2);
+    const capacity = Math.floor((PIPELINE_QUOTAS.actionsPerStage - approvalSlot) / actionsPerDeployment);
     chunks.push(rest.slice(0, capacity));
     rest = rest.slice(capacity);
   }
@@ -94,6 +98,7 @@ export function buildTopology(config: EnvironmentConfig): Topology {
       stage.name,
       stage.approval,
       deployments.filter((d) => d.stage === stage.name),
+      actionsPerDeployment(config.workload),
     ),
   );
   return {

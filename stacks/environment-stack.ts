@@ -3,12 +3,14 @@ import { Fn, TerraformOutput, TerraformStack, TerraformVariable, Token } from 'c
 import { AccountAccess, AccountProviders } from '../src/account-providers';
 import { useBackend } from '../src/backend';
 import { ArtifactStore } from '../src/artifact-store';
-import { EnvironmentConfig } from '../src/config/schema';
+import { EnvironmentConfig, WorkloadConfig } from '../src/config/schema';
 import { DeliveryPipeline } from '../src/delivery-pipeline';
 import { DeploymentRoles } from '../src/deployment-roles';
 import { ImageBuild } from '../src/image-build';
 import { ImageRepository } from '../src/image-repository';
 import { roleArn } from '../src/naming';
+import { deploymentPolicies, imagePuller, storeRoles } from '../src/policy/deployment';
+import { usesChangeSets, usesImages } from '../src/workload';
 import { TFC_CREDENTIALS_TYPE, TFC_CREDENTIALS_VARIABLE, tfcTag } from '../src/tfc';
 import { Topology, buildTopology } from '../src/topology';
 
@@ -23,6 +25,7 @@ export class EnvironmentStack extends TerraformStack {
   readonly topology: Topology;
   readonly pipeline: DeliveryPipeline;
   readonly providers: AccountProviders;
+  readonly workload: WorkloadConfig;
 
   constructor(scope: Construct, config: EnvironmentConfig) {
     super(scope, config.name);
@@ -43,37 +46,38 @@ export class EnvironmentStack extends TerraformStack {
 
     const pipelineRole = roleArn(tooling.account, n.pipelineRole);
     const buildRole = roleArn(tooling.account, n.buildRole);
-    const actionRole = (account: string) => roleArn(account, n.actionRole);
-    const executionRole = (account: string) => roleArn(account, n.executionRole);
+    const workload = (this.workload = config.workload);
     const deployersIn = (region: string) => topology.targets.filter((t) => t.regions.includes(region)).map((t) => t.account);
 
     const stores = topology.pipelineRegions.map((region) => {
-      const deployers = deployersIn(region);
+      const roles = deployersIn(region).map((account) => storeRoles(workload, account, n));
       return new ArtifactStore(this, `artifacts-${region}`, {
         provider: providers.for(tooling.account, region),
         account: tooling.account,
         region,
         bucketName: n.artifactBucket(tooling.account, region),
         keyAlias: n.keyAlias,
-        writers: [pipelineRole, ...(region === primary ? [buildRole] : []), ...deployers.map(actionRole)],
-        readers: deployers.map(executionRole),
+        writers: [pipelineRole, ...(region === primary ? [buildRole] : []), ...roles.flatMap((r) => r.writers)],
+        readers: roles.flatMap((r) => r.readers),
         logGroups: region === primary ? [n.buildLogGroup] : [],
       });
     });
     const storeIn = (region: string) => stores.find((s) => s.region === region)!;
 
-    const repositories = topology.deployRegions.map((region) => {
-      const deployers = deployersIn(region);
-      return new ImageRepository(this, `images-${region}`, {
-        provider: providers.for(tooling.account, region),
-        account: tooling.account,
-        region,
-        repositoryName: n.repository,
-        pullers: deployers.map(executionRole),
-        functionAccounts: deployers,
-      });
-    });
-    const repositoryIn = (region: string) => repositories[topology.deployRegions.indexOf(region)]!;
+    const repositories = usesImages(workload)
+      ? topology.deployRegions.map((region) => {
+          const deployers = deployersIn(region);
+          return new ImageRepository(this, `images-${region}`, {
+            provider: providers.for(tooling.account, region),
+            account: tooling.account,
+            region,
+            repositoryName: n.repository,
+            pullers: deployers.map((account) => imagePuller(workload, account, n)!),
+            functionAccounts: workload.kind === 'lambda-container' ? deployers : [],
+          });
+        })
+      : [];
+    const repositoriesIn = (regions: readonly string[]) => repositories.filter((r) => regions.includes(r.region));
 
     const build = new ImageBuild(this, 'build', {
       provider: providers.for(tooling.account, primary),
@@ -83,31 +87,29 @@ export class EnvironmentStack extends TerraformStack {
       roleName: n.buildRole,
       logGroupName: n.buildLogGroup,
       store: storeIn(primary),
-      workloadPath: config.workload.path,
-      targets: topology.deployRegions.map((region) => ({
-        region,
-        repositoryArn: repositoryIn(region).arn,
-        repositoryUri: repositoryIn(region).uri,
-      })),
+      workloadPath: workload.path,
+      targets: repositories.map((r) => ({ region: r.region, repositoryArn: r.arn, repositoryUri: r.uri })),
+      ...(workload.kind === 'ecs-service' ? { containerName: workload.container } : {}),
     });
 
-    const deploymentRoles = topology.targets.map(
-      (target) =>
-        new DeploymentRoles(this, `deploy-roles-${target.account}`, {
-          provider: providers.for(target.account, target.regions[0]!),
-          account: target.account,
-          actionRoleName: n.actionRole,
-          executionRoleName: n.executionRole,
-          pipelineRoleArn: pipelineRole,
-          stacks: target.deployments.map((d) => ({
-            region: d.region,
-            stackName: d.stackName,
-            functionRoleName: n.functionRole(d.stage, d.region),
-          })),
-          stores: target.regions.map(storeIn),
-          repositoryArns: target.regions.map((r) => repositoryIn(r).arn),
-        }),
-    );
+    const deploymentRoles = topology.targets.map((target) => {
+      const policies = deploymentPolicies(workload, {
+        account: target.account,
+        regions: target.regions,
+        deployments: target.deployments,
+        names: n,
+        stores: target.regions.map(storeIn),
+        repositoryArns: repositoriesIn(target.regions).map((r) => r.arn),
+      });
+      return new DeploymentRoles(this, `deploy-roles-${target.account}`, {
+        provider: providers.for(target.account, target.regions[0]!),
+        account: target.account,
+        actionRoleName: n.actionRole,
+        pipelineRoleArn: pipelineRole,
+        actionPermissions: policies.action,
+        ...(policies.execution ? { execution: { roleName: n.executionRole, permissions: policies.execution } } : {}),
+      });
+    });
 
     this.pipeline = new DeliveryPipeline(this, 'pipeline', {
       provider: providers.for(tooling.account, primary),
@@ -120,11 +122,12 @@ export class EnvironmentStack extends TerraformStack {
       buildProject: { name: build.project.name, arn: build.project.arn },
       stores,
       waves: topology.waves,
+      workload,
       actionRoleName: n.actionRole,
       executionRoleName: n.executionRole,
       // The first run starts as soon as the pipeline exists: every grant it relies on must be in place.
       dependsOn: [
-        ...deploymentRoles.flatMap((r) => [r.actionRole.policy, r.executionRole.policy]),
+        ...deploymentRoles.flatMap((r) => r.policies),
         ...stores.map((s) => s.policy),
         ...repositories.map((r) => r.policy),
       ],
@@ -167,14 +170,17 @@ export class EnvironmentStack extends TerraformStack {
     new TerraformOutput(this, 'artifact_buckets', {
       value: Object.fromEntries(stores.map((s) => [s.region, s.bucket.bucket])),
     });
-    new TerraformOutput(this, 'image_repositories', {
-      value: Object.fromEntries(topology.deployRegions.map((r, i) => [r, repositories[i]!.uri])),
-    });
+    if (repositories.length) {
+      new TerraformOutput(this, 'image_repositories', { value: Object.fromEntries(repositories.map((r) => [r.region, r.uri])) });
+    }
     new TerraformOutput(this, 'deploy_roles', {
       value: Object.fromEntries(
         topology.targets.map((t) => [
           t.account,
-          { action: roleArn(t.account, topology.names.actionRole), execution: roleArn(t.account, topology.names.executionRole) },
+          {
+            action: roleArn(t.account, topology.names.actionRole),
+            ...(usesChangeSets(this.workload) ? { execution: roleArn(t.account, topology.names.executionRole) } : {}),
+          },
         ]),
       ),
     });

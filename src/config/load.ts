@@ -18,30 +18,46 @@ export class ConfigError extends Error {
 const formatPath = (path: readonly PropertyKey[]) =>
   path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`)).join('');
 
-/** The object schema found at `path`, to list the fields it allows when a user misspells one. */
-function schemaAt(path: readonly PropertyKey[]): z.core.$ZodType | undefined {
+/**
+ * The object schema found at `path`, to list the fields it allows when a user misspells one. The document
+ * picks the branch of a union (the workload `kind`).
+ */
+function schemaAt(path: readonly PropertyKey[], document: unknown): z.core.$ZodType | undefined {
   let schema: z.core.$ZodType | undefined = environmentSchema;
-  for (const key of path) {
-    schema = unwrap(schema);
+  let data = document as Record<PropertyKey, unknown> | undefined;
+  for (const key of [...path, undefined]) {
+    schema = unwrap(schema, data);
+    if (key === undefined) break;
     const def = schema?._zod.def as { type?: string; shape?: Record<string, z.core.$ZodType>; element?: z.core.$ZodType } | undefined;
     if (def?.type === 'object') schema = def.shape?.[String(key)];
     else if (def?.type === 'array') schema = def.element;
     else return undefined;
+    data = data?.[key] as Record<PropertyKey, unknown> | undefined;
   }
-  return unwrap(schema);
+  return schema;
 }
 
-function unwrap(schema: z.core.$ZodType | undefined): z.core.$ZodType | undefined {
+function unwrap(schema: z.core.$ZodType | undefined, data: Record<PropertyKey, unknown> | undefined): z.core.$ZodType | undefined {
   let s = schema;
-  while (s && ['optional', 'default', 'prefault', 'nullable'].includes(s._zod.def.type)) {
-    s = (s._zod.def as unknown as { innerType: z.core.$ZodType }).innerType;
+  for (;;) {
+    const def = s?._zod.def as { type?: string; innerType?: z.core.$ZodType; out?: z.core.$ZodType; options?: z.core.$ZodType[] } | undefined;
+    if (!def) return s;
+    if (['optional', 'default', 'prefault', 'nullable'].includes(def.type!)) s = def.innerType;
+    else if (def.type === 'pipe') s = def.out;
+    else if (def.type === 'union') {
+      // The branch whose `kind` literal matches the document (a missing kind means the default branch).
+      const kind = data?.kind ?? 'lambda-container';
+      s = def.options!.find((o) => {
+        const shape = (o._zod.def as { shape?: Record<string, z.core.$ZodType> }).shape;
+        return (shape?.kind?._zod.def as { values?: unknown[] } | undefined)?.values?.includes(kind);
+      });
+    } else return s;
   }
-  return s;
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
+function describeIssue(issue: z.core.$ZodIssue, document: unknown): string {
   if (issue.code === 'unrecognized_keys') {
-    const def = schemaAt(issue.path)?._zod.def as { shape?: Record<string, unknown> } | undefined;
+    const def = schemaAt(issue.path, document)?._zod.def as { shape?: Record<string, unknown> } | undefined;
     const allowed = Object.keys(def?.shape ?? {}).filter((k) => k !== '$schema');
     return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}; allowed here: ${allowed.join(', ')}`;
   }
@@ -57,7 +73,7 @@ export function parseEnvironment(document: unknown, file: string): EnvironmentCo
   if (!parsed.success) {
     throw new ConfigError(
       file,
-      parsed.error.issues.map((issue) => ({ path: formatPath(issue.path), message: describeIssue(issue) })),
+      parsed.error.issues.map((issue) => ({ path: formatPath(issue.path), message: describeIssue(issue, document) })),
     );
   }
   const fromFile = basename(file, extname(file));

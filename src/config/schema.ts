@@ -65,6 +65,72 @@ export const backendSchema = z
   )
   .describe('Where the state of this environment lives.');
 
+const workloadName = label('workload name').describe('Workload name, e.g. `orders-api`.');
+const workloadPath = z
+  .string()
+  .regex(/^[A-Za-z0-9._/-]+$/, { error: 'must be a relative folder path in the repository' })
+  .default('lambda-src')
+  .describe('Folder in the source repository with the workload and its buildspec.yml. Default: lambda-src.');
+const resourceName = (what: string) =>
+  z
+    .string({ error: (issue) => (issue.input === undefined ? undefined : `must be the ${what}`) })
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.@+=,-]{0,254}$/, { error: `must be the ${what} (letters, digits and _.@+=,-)` });
+
+/** A statement of the CloudFormation execution role of a `cloudformation` workload. */
+const permissionSchema = z.strictObject({
+  Sid: z.string().regex(/^[A-Za-z0-9]*$/).optional(),
+  Effect: z.literal('Allow').default('Allow'),
+  Action: z.union([z.string(), z.array(z.string()).min(1)], { error: 'must be an IAM action or a list of them, e.g. "dynamodb:CreateTable"' }),
+  Resource: z.union([z.string(), z.array(z.string()).min(1)], { error: 'must be a resource ARN or a list of them' }),
+  Condition: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
+});
+
+export const workloadSchema = z
+  .preprocess(
+    // `kind` may be left out for the original workload: a container Lambda.
+    (value) => (value && typeof value === 'object' && !('kind' in value) ? { ...value, kind: 'lambda-container' } : value),
+    z.discriminatedUnion(
+      'kind',
+      [
+        z.strictObject({
+          kind: z.literal('lambda-container').describe('A container Lambda deployed by CloudFormation change sets (the default).'),
+          name: workloadName,
+          path: workloadPath,
+        }),
+        z.strictObject({
+          kind: z.literal('ecs-service').describe('An existing ECS service updated with the new image by the ECS deploy action.'),
+          name: workloadName,
+          path: workloadPath,
+          cluster: resourceName('ECS cluster name').describe('Cluster of the service, the same name in every target account.'),
+          service: resourceName('ECS service name').describe('Service to update in each target account and region.'),
+          container: resourceName('container name').describe('Container of the task definition that runs the image.'),
+          taskRoleName: resourceName('IAM role name').optional().describe('Task role of the service, passed on redeploy. Default: none.'),
+          taskExecutionRoleName: resourceName('IAM role name').describe('Task execution role of the service: it pulls the image.'),
+        }),
+        z.strictObject({
+          kind: z.literal('cloudformation').describe('Any CloudFormation template from the build output, deployed as change sets.'),
+          name: workloadName,
+          path: workloadPath,
+          template: z
+            .string({ error: (issue) => (issue.input === undefined ? undefined : 'must be a file name') })
+            .regex(/^[A-Za-z0-9._/-]+\.(ya?ml|json|template)$/, { error: 'must be a template file in the build output, e.g. "template.yaml"' })
+            .describe('Template file in the build output.'),
+          parameters: z
+            .string()
+            .regex(/^[A-Za-z0-9._/-]+\.json$/, { error: 'must be a JSON template configuration file in the build output' })
+            .optional()
+            .describe('Template configuration (parameters, tags) file in the build output. Default: none.'),
+          permissions: z
+            .array(permissionSchema, { error: (issue) => (issue.input === undefined ? undefined : 'must be a list of IAM statements') })
+            .min(1, { error: 'must list at least one statement: what the template creates' })
+            .describe('What the CloudFormation execution role may do: exactly what the template creates.'),
+        }),
+      ],
+      { error: (issue) => (issue.code === 'invalid_union' ? 'must be "lambda-container", "ecs-service" or "cloudformation"' : undefined) },
+    ),
+  )
+  .describe('The workload the pipeline builds and ships.');
+
 export const targetSchema = z.strictObject({
   account: accountId.describe('Account the stage deploys into.'),
   regions: z.array(region).min(1, { error: 'must list at least one region' }).describe('Regions of that account the stage deploys into.'),
@@ -109,16 +175,7 @@ export const environmentSchema = z.strictObject({
     },
     { error: 'is required: { "owner", "repository", "branch", "connectionArn"? } of the GitHub repository to build' },
   ).describe('The GitHub repository the pipeline builds, through a CodeConnections connection.'),
-  workload: z
-    .strictObject({
-      name: label('workload name').describe('Workload name, e.g. `orders-api`.'),
-      path: z
-        .string()
-        .regex(/^[A-Za-z0-9._/-]+$/, { error: 'must be a relative folder path in the repository' })
-        .default('lambda-src')
-        .describe('Folder in the source repository with the Dockerfile, buildspec.yml and template.yaml. Default: lambda-src.'),
-    })
-    .describe('The workload the pipeline builds and ships.'),
+  workload: workloadSchema,
   stages: z.array(stageSchema).min(1, { error: 'must list at least one stage' }).describe('Ordered stages, e.g. dev, test, prod.'),
 });
 
@@ -129,3 +186,5 @@ export type EnvironmentConfig = z.output<typeof environmentSchema> & { name: str
 export type StageConfig = z.output<typeof stageSchema>;
 export type TargetConfig = z.output<typeof targetSchema>;
 export type BackendConfig = z.output<typeof backendSchema>;
+export type WorkloadConfig = z.output<typeof workloadSchema>;
+export type PermissionStatement = z.output<typeof permissionSchema>;

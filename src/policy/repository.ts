@@ -21,8 +21,8 @@ export interface RepositoryPolicyProps {
   readonly region: string;
   /** Roles in target accounts that create or update functions from the image. */
   readonly pullers: readonly string[];
-  /** Accounts whose Lambda functions in `region` run the image. */
-  readonly functionAccounts: readonly string[];
+  /** Accounts whose Lambda functions in `region` run the image. Default: none (not a Lambda workload). */
+  readonly functionAccounts?: readonly string[];
 }
 
 /**
@@ -30,9 +30,9 @@ export interface RepositoryPolicyProps {
  * Resource element. The Lambda service pulls for the functions, limited to the target accounts' functions.
  */
 export function repositoryPolicy(props: RepositoryPolicyProps): PolicyDocument {
-  const statements: Statement[] = [
-    { Sid: 'TargetRolesPullImage', Effect: 'Allow', Action: IMAGE_PULL_ACTIONS, ...rolesOnly(props.pullers) },
-    {
+  const statements: Statement[] = [{ Sid: 'TargetRolesPullImage', Effect: 'Allow', Action: IMAGE_PULL_ACTIONS, ...rolesOnly(props.pullers) }];
+  if (props.functionAccounts?.length) {
+    statements.push({
       Sid: 'LambdaPullsForTargetFunctions',
       Effect: 'Allow',
       Principal: { Service: 'lambda.amazonaws.com' },
@@ -40,8 +40,8 @@ export function repositoryPolicy(props: RepositoryPolicyProps): PolicyDocument {
       Condition: {
         StringLike: { 'aws:sourceArn': [...props.functionAccounts].sort().map((a) => lambdaFunctionArn(a, props.region, '*')) },
       },
-    },
-  ];
+    });
+  }
   return policy(...statements);
 }
 

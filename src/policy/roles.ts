@@ -1,6 +1,8 @@
 import { lambdaFunctionArn, logGroupArn, roleArn, stackArn } from '../naming';
+import type { PermissionStatement } from '../config/schema';
+import { expandPlaceholders } from '../workload';
 import { StoreArns, artifactAccess } from './artifacts';
-import { PolicyDocument, policy } from './document';
+import { PolicyDocument, Statement, policy } from './document';
 import { IMAGE_PULL_ACTIONS, IMAGE_PUSH_ACTIONS } from './repository';
 
 /** One workload stack in a target account. */
@@ -55,15 +57,19 @@ export function buildRolePolicy(props: BuildRolePolicyProps): PolicyDocument {
   return policy(
     { Sid: 'WriteBuildLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: [logs, `${logs}:*`] },
     ...artifactAccess([props.store], 'write'),
-    // GetAuthorizationToken has no resource-level permissions.
-    { Sid: 'RegistryLogin', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
-    { Sid: 'PushImages', Effect: 'Allow', Action: IMAGE_PUSH_ACTIONS, Resource: [...props.repositoryArns].sort() },
+    ...(props.repositoryArns.length
+      ? [
+          // GetAuthorizationToken has no resource-level permissions.
+          { Sid: 'RegistryLogin', Effect: 'Allow' as const, Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+          { Sid: 'PushImages', Effect: 'Allow' as const, Action: IMAGE_PUSH_ACTIONS, Resource: [...props.repositoryArns].sort() },
+        ]
+      : []),
   );
 }
 
 export interface ActionRolePolicyProps {
   readonly account: string;
-  readonly stacks: readonly StackPlacement[];
+  readonly stacks: ReadonlyArray<{ region: string; stackName: string }>;
   readonly executionRoleArn: string;
   /** Artifact stores of the regions this account is deployed to. */
   readonly stores: readonly StoreArns[];
@@ -181,4 +187,77 @@ export function executionRolePolicy(props: ExecutionRolePolicyProps): PolicyDocu
 
 function uniqueSorted(values: readonly string[]): string[] {
   return [...new Set(values)].sort();
+}
+
+export interface EcsActionRolePolicyProps {
+  readonly account: string;
+  /** Regions of this account with the service. */
+  readonly regions: readonly string[];
+  readonly cluster: string;
+  readonly service: string;
+  /** Task role and task execution role of the service: the deploy registers a task definition naming them. */
+  readonly taskRoleArns: readonly string[];
+  /** Artifact stores of those regions (the action reads imagedefinitions). */
+  readonly stores: readonly StoreArns[];
+}
+
+/** What CodePipeline's ECS deploy action calls with the action role: a new task definition revision, then the service update. */
+export function ecsActionRolePolicy(props: EcsActionRolePolicyProps): PolicyDocument {
+  const { account, regions, cluster } = props;
+  const inRegions = (resource: (region: string) => string) => uniqueSorted(regions.map(resource));
+  return policy(
+    {
+      Sid: 'UpdateWorkloadServices',
+      Effect: 'Allow',
+      Action: ['ecs:DescribeServices', 'ecs:UpdateService'],
+      Resource: inRegions((r) => `arn:aws:ecs:${r}:${account}:service/${cluster}/${props.service}`),
+    },
+    {
+      Sid: 'WatchServiceTasks',
+      Effect: 'Allow',
+      Action: ['ecs:DescribeTasks', 'ecs:ListTasks'],
+      Resource: [...inRegions((r) => `arn:aws:ecs:${r}:${account}:task/${cluster}/*`), ...inRegions((r) => `arn:aws:ecs:${r}:${account}:container-instance/${cluster}/*`)],
+    },
+    // Task definitions have no resource-level permissions for these two actions.
+    { Sid: 'RegisterTaskDefinitions', Effect: 'Allow', Action: ['ecs:DescribeTaskDefinition', 'ecs:RegisterTaskDefinition'], Resource: '*' },
+    {
+      Sid: 'TagNewTaskDefinitions',
+      Effect: 'Allow',
+      Action: 'ecs:TagResource',
+      Resource: inRegions((r) => `arn:aws:ecs:${r}:${account}:task-definition/*`),
+      Condition: { StringEquals: { 'ecs:CreateAction': 'RegisterTaskDefinition' } },
+    },
+    {
+      Sid: 'PassTaskRolesToEcs',
+      Effect: 'Allow',
+      Action: 'iam:PassRole',
+      Resource: uniqueSorted(props.taskRoleArns),
+      Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+    },
+    ...artifactAccess(props.stores, 'read'),
+  );
+}
+
+export interface TemplateExecutionRolePolicyProps {
+  readonly account: string;
+  readonly stacks: ReadonlyArray<{ region: string; stackName: string }>;
+  /** Statements from the environment file; `{account}`, `{region}`, `{stack}` expand per stack of this account. */
+  readonly permissions: readonly PermissionStatement[];
+  readonly stores: readonly StoreArns[];
+}
+
+/** The execution role of a `cloudformation` workload: the statements the environment file grants, per account. */
+export function templateExecutionRolePolicy(props: TemplateExecutionRolePolicyProps): PolicyDocument {
+  const places = props.stacks.map((s) => ({ account: props.account, region: s.region, stackName: s.stackName }));
+  const expand = (v: string | string[]) => uniqueSorted((Array.isArray(v) ? v : [v]).flatMap((x) => expandPlaceholders(x, places)));
+  return policy(
+    ...props.permissions.map((p, i) => ({
+      Sid: p.Sid || `TemplateResources${i + 1}`,
+      Effect: 'Allow' as const,
+      Action: p.Action,
+      Resource: expand(p.Resource),
+      ...(p.Condition ? { Condition: p.Condition as Statement['Condition'] } : {}),
+    })),
+    ...artifactAccess(props.stores, 'read'),
+  );
 }

@@ -1,0 +1,51 @@
+/**
+ * Who does what in a target account, by workload kind: the permissions of its deployment roles, its
+ * share of the artifact stores, and the role that pulls the image there.
+ */
+import type { WorkloadConfig } from '../config/schema';
+import { Names, roleArn } from '../naming';
+import type { StoreArns } from './artifacts';
+import type { PolicyDocument } from './document';
+import { actionRolePolicy, ecsActionRolePolicy, executionRolePolicy, templateExecutionRolePolicy } from './roles';
+
+export interface TargetContext {
+  readonly account: string;
+  readonly regions: readonly string[];
+  readonly deployments: ReadonlyArray<{ stage: string; region: string; stackName: string }>;
+  readonly names: Names;
+  /** Artifact stores of this account's regions. */
+  readonly stores: readonly StoreArns[];
+  /** Image repositories of this account's regions (none for `cloudformation` workloads). */
+  readonly repositoryArns: readonly string[];
+}
+
+export function deploymentPolicies(workload: WorkloadConfig, t: TargetContext): { action: PolicyDocument; execution?: PolicyDocument } {
+  const { account, names: n } = t;
+  if (workload.kind === 'ecs-service') {
+    const taskRoles = [workload.taskExecutionRoleName, ...(workload.taskRoleName ? [workload.taskRoleName] : [])].map((r) => roleArn(account, r));
+    return {
+      action: ecsActionRolePolicy({ account, regions: t.regions, cluster: workload.cluster, service: workload.service, taskRoleArns: taskRoles, stores: t.stores }),
+    };
+  }
+  const action = actionRolePolicy({ account, stacks: t.deployments, executionRoleArn: roleArn(account, n.executionRole), stores: t.stores });
+  if (workload.kind === 'cloudformation') {
+    return { action, execution: templateExecutionRolePolicy({ account, stacks: t.deployments, permissions: workload.permissions, stores: t.stores }) };
+  }
+  const stacks = t.deployments.map((d) => ({ ...d, functionRoleName: n.functionRole(d.stage, d.region) }));
+  return { action, execution: executionRolePolicy({ account, stacks, repositoryArns: t.repositoryArns, stores: t.stores }) };
+}
+
+/** The roles of a target account that write to and read from the artifact store of a region it deploys to. */
+export function storeRoles(workload: WorkloadConfig, account: string, n: Names): { writers: string[]; readers: string[] } {
+  const action = roleArn(account, n.actionRole);
+  // The ECS deploy action only reads imagedefinitions; change-set actions may write outputs.
+  if (workload.kind === 'ecs-service') return { writers: [], readers: [action] };
+  return { writers: [action], readers: [roleArn(account, n.executionRole)] };
+}
+
+/** The role of a target account that pulls the image: the CloudFormation execution role (Lambda checks the caller) or the task execution role. */
+export function imagePuller(workload: WorkloadConfig, account: string, n: Names): string | undefined {
+  if (workload.kind === 'ecs-service') return roleArn(account, workload.taskExecutionRoleName);
+  if (workload.kind === 'lambda-container') return roleArn(account, n.executionRole);
+  return undefined;
+}

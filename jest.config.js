@@ -3,7 +3,7 @@ module.exports = {
   testEnvironment: 'node',
   // Jest's default leaves a core idle (cores - 1): on the 2-core CI machine that halves the speed.
   maxWorkers: '100%',
-  roots: ['<rootDir>/__tests__', '<rootDir>/lambda-src/__tests__'],
+  roots: ['<rootDir>/__tests__', '<rootDir>/lambda-src/__tests__', '<rootDir>/ecs-src/__tests__'],
   testMatch: ['**/*.test.ts'],
   // swc strips types without checking them; `npm run typecheck` is the type check.
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }] },

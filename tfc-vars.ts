@@ -11,16 +11,17 @@ Prints the HCP Terraform workspace environment variables that give every aliased
 environment its dynamic credentials, and the trust policy each run role needs.`;
 
 run(() => {
-  const args = parseFlags(USAGE, () =>
-    parseArgs({ options: { config: { type: 'string', short: 'c', multiple: true }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true }),
-  );
+  const args = parseFlags(USAGE, () => {
+    const parsed = parseArgs({ options: { config: { type: 'string', short: 'c', multiple: true }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    return { ...parsed.values, positionals: parsed.positionals };
+  });
   if (typeof args === 'number') return args;
   const [name] = args.positionals;
   if (!name) {
     console.error(USAGE);
     return 2;
   }
-  const configs = loadEnvironmentFiles(environmentFiles(args.values.config));
+  const configs = loadEnvironmentFiles(environmentFiles(args.config));
   const config = configs.find((c) => c.name === name);
   if (!config) throw new Error(`no environment "${name}"; known: ${configs.map((c) => c.name).join(', ')}`);
   const backend = config.backend;

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { ITerraformDependable, TerraformProvider } from 'cdktf';
+import { ITerraformDependable, TerraformOutput, TerraformProvider } from 'cdktf';
 import { CodeconnectionsConnection } from '@cdktf/provider-aws/lib/codeconnections-connection';
 import { Codepipeline } from '@cdktf/provider-aws/lib/codepipeline';
 import { ArtifactStore } from './artifact-store';
@@ -139,7 +139,7 @@ export class DeliveryPipeline extends Construct {
       })),
       dependsOn: [this.role.policy, ...(props.dependsOn ?? [])],
     });
-    // Terraform ignores "//" keys; verify reads the workload from here to know which paths must exist.
-    this.pipeline.addOverride('//.workload', workloadFacts(props.workload, accounts));
+    // Verify reads this output to know the paths an ECS workload needs beyond what the actions name.
+    new TerraformOutput(this, 'workload', { value: workloadFacts(props.workload, accounts), staticId: true });
   }
 }

@@ -31,6 +31,8 @@ export interface ImageBuildProps {
   readonly targets: readonly BuildTarget[];
   /** Container that runs the image, for an ECS workload: the build then writes imagedefinitions files. Default: none. */
   readonly containerName?: string;
+  /** Vulnerability gate: fail on this scan severity or worse, except the allowed findings. Default: HIGH, none allowed. */
+  readonly scanGate?: { readonly failOn: string; readonly allow: readonly string[] };
   /** Folder of the workload in the source repository (Dockerfile, buildspec.yml, template.yaml). */
   readonly workloadPath: string;
   /** Days build logs are kept. Default: 90. */
@@ -101,6 +103,12 @@ export class ImageBuild extends Construct {
           { name: 'WORKLOAD_DIR', value: props.workloadPath },
           ...(props.targets.length ? [{ name: 'IMAGE_REPOSITORIES', value: props.targets.map((t) => `${t.region}=${t.repositoryUri}`).join(' ') }] : []),
           ...(props.containerName ? [{ name: 'CONTAINER_NAME', value: props.containerName }] : []),
+          ...(props.targets.length
+            ? [
+                { name: 'SCAN_FAIL_ON', value: props.scanGate?.failOn ?? 'HIGH' },
+                { name: 'SCAN_ALLOW', value: (props.scanGate?.allow ?? []).join(' ') },
+              ]
+            : []),
         ],
       },
       logsConfig: { cloudwatchLogs: { groupName: this.logGroup.name, status: 'ENABLED' } },

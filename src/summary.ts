@@ -1,5 +1,6 @@
 import { TerraformResource } from 'cdktf';
 import type { EnvironmentStack } from '../stacks/environment-stack';
+import { usesImages } from './workload';
 
 /** Resources per account of a synthesized environment, by the provider each resource is placed with. */
 export function resourcesPerAccount(stack: EnvironmentStack): Map<string, number> {
@@ -22,7 +23,7 @@ export function summarize(stack: EnvironmentStack): string {
   const lines = [
     `environment ${t.environment}: ${total} resources, ${stack.providers.all.length} providers (account x region)`,
     `  pipeline ${t.names.pipeline} in ${t.tooling.account}/${t.tooling.region}: ${stages.join(' -> ')}`,
-    `  artifact stores: ${t.pipelineRegions.join(', ')}; image repositories: ${t.deployRegions.join(', ')}`,
+    `  artifact stores: ${t.pipelineRegions.join(', ')}; image repositories: ${usesImages(stack.workload) ? t.deployRegions.join(', ') : 'none'}`,
     ...[...perAccount].map(([account, n]) => `  ${account}${account === t.tooling.account ? ' (tooling)' : ''}: ${n} resources`),
   ];
   const split = new Map<string, string[]>();

@@ -146,6 +146,18 @@ export function checkEnvironment(config: EnvironmentConfig): ConfigIssue[] {
       }
     });
   });
+  if (config.workload.kind === 'cloudformation') {
+    config.workload.permissions.forEach((p, i) => {
+      const actions = [p.Action].flat();
+      const resources = [p.Resource].flat();
+      if (resources.includes('*') && actions.some((a) => /^(\*|iam:\*|iam:PassRole|sts:\*|sts:AssumeRole)$/i.test(a))) {
+        issues.push({
+          path: `workload.permissions[${i}]`,
+          message: 'passing or assuming any role ("*") would let the template become any role; list the role ARNs (use {account} and {stack})',
+        });
+      }
+    });
+  }
   if (config.credentials === 'tfc-dynamic' && config.backend.type !== 'cloud') {
     issues.push({
       path: 'credentials',

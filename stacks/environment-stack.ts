@@ -90,6 +90,7 @@ export class EnvironmentStack extends TerraformStack {
       workloadPath: workload.path,
       targets: repositories.map((r) => ({ region: r.region, repositoryArn: r.arn, repositoryUri: r.uri })),
       ...(workload.kind === 'ecs-service' ? { containerName: workload.container } : {}),
+      scanGate: config.imageScan,
     });
 
     const deploymentRoles = topology.targets.map((target) => {

@@ -176,6 +176,19 @@ export const environmentSchema = z.strictObject({
     { error: 'is required: { "owner", "repository", "branch", "connectionArn"? } of the GitHub repository to build' },
   ).describe('The GitHub repository the pipeline builds, through a CodeConnections connection.'),
   workload: workloadSchema,
+  imageScan: z
+    .strictObject({
+      failOn: z
+        .enum(['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'OFF'], { error: 'must be one of CRITICAL, HIGH, MEDIUM, LOW or OFF' })
+        .default('HIGH')
+        .describe('The build fails when the scan on push finds this severity or worse. Default: HIGH.'),
+      allow: z
+        .array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{2,100}$/, { error: 'must be a finding name, e.g. "CVE-2024-12345"' }))
+        .default([])
+        .describe('Findings accepted anyway (CVE ids), with the reason in your review.'),
+    })
+    .default({ failOn: 'HIGH', allow: [] })
+    .describe('Vulnerability gate of the image build (workloads with an image).'),
   stages: z.array(stageSchema).min(1, { error: 'must list at least one stage' }).describe('Ordered stages, e.g. dev, test, prod.'),
 });
 

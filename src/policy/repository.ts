@@ -4,11 +4,12 @@ import { PolicyDocument, Statement, policy, rolesOnly } from './document';
 /** What pulling an image takes; Lambda needs exactly these two on the repository of its region. */
 export const IMAGE_PULL_ACTIONS = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'];
 
-/** Pushing an image layer by layer, and reading its digest back. */
+/** Pushing an image layer by layer, reading its digest back and its scan findings. */
 export const IMAGE_PUSH_ACTIONS = [
   'ecr:BatchCheckLayerAvailability',
   'ecr:BatchGetImage',
   'ecr:CompleteLayerUpload',
+  'ecr:DescribeImageScanFindings',
   'ecr:DescribeImages',
   'ecr:GetDownloadUrlForLayer',
   'ecr:InitiateLayerUpload',

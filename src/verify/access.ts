@@ -9,6 +9,7 @@ import { Body, Plan, PolicyJson, asList, policyOf } from './plan';
 /** An account no config uses: the stand-in for "anyone else". */
 export const OUTSIDER_ACCOUNT = '999999999999';
 const ADMIN: PolicyJson = { Version: '2012-10-17', Statement: [{ Sid: 'Administrator', Effect: 'Allow', Action: '*', Resource: '*' }] };
+const PULL_ANY: PolicyJson = { Version: '2012-10-17', Statement: [{ Sid: 'PullImages', Effect: 'Allow', Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'], Resource: '*' }] };
 
 interface NamedPolicy {
   /** Where the policy lives (resource address), so a failure says what to change. */
@@ -213,12 +214,19 @@ export function accessChecks(model: AccessModel): AccessCheck[] {
       });
     }
 
+    // What the plan says of its workload beyond the actions (the `workload` output).
+    const facts: { taskExecutionRoles?: string[]; taskRoles?: string[] } = (plan.json.output?.workload?.value as object) ?? {};
     const deploys = actions.filter((a) => a.category === 'Deploy' && a.role_arn);
     for (const action of deploys) {
       const region = action.region ?? pipeline.region;
       const store = stores.get(region);
       const actionRole = model.principal(action.role_arn);
       allow(`pipeline assumes the action role for ${action.name}`, pipelineRole, 'sts:AssumeRole', model.roleTarget(action.role_arn));
+      if (action.provider === 'ECS') {
+        if (store) readWrite(`action role of ${action.name}`, actionRole, store.bucket, store.key, false);
+        ecsChecks(action, region, actionRole);
+        continue;
+      }
       if (store) readWrite(`action role of ${action.name}`, actionRole, store.bucket, store.key, true);
       const executionRole = action.configuration?.RoleArn;
       if (!executionRole) continue;
@@ -235,6 +243,27 @@ export function accessChecks(model: AccessModel): AccessCheck[] {
         allow(`Lambda pulls the image for ${functionArn}`, service('lambda.amazonaws.com', exec.account), 'ecr:BatchGetImage', repo, {
           context: { 'aws:SourceArn': functionArn, 'aws:SourceAccount': exec.account },
         });
+      }
+    }
+
+    function ecsChecks(action: Body, region: string, actionRole: Principal) {
+      const { ClusterName: cluster, ServiceName: service } = action.configuration ?? {};
+      const account = actionRole.account;
+      const serviceTarget = { arn: `arn:aws:ecs:${region}:${account}:service/${cluster}/${service}`, account, label: `service ${service} (${account}, ${region})` };
+      allow(`action role updates the service (${action.name})`, actionRole, 'ecs:UpdateService', serviceTarget);
+      allow(`action role registers the task definition (${action.name})`, actionRole, 'ecs:RegisterTaskDefinition', { arn: '*', account, label: 'task definitions' });
+      const inAccount = (arns: string[] | undefined) => (arns ?? []).filter((arn) => arn.split(':')[4] === account);
+      for (const role of [...inAccount(facts.taskExecutionRoles), ...inAccount(facts.taskRoles)]) {
+        allow(`action role passes a task role to ECS (${action.name})`, actionRole, 'iam:PassRole', model.roleTarget(role), {
+          context: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' },
+        });
+      }
+      // The task execution role is the user's: its own policy is not in the plan, so the repository side is checked.
+      for (const role of inAccount(facts.taskExecutionRoles)) {
+        const puller: Principal = { id: role, account, label: `task execution role ${role} (own pull permission assumed)`, identity: [{ name: 'assumed ECR pull permission', policy: PULL_ANY }] };
+        for (const repo of [...model.repositories.values()].filter((r) => r.region === region)) {
+          allow(`ECS pulls the image for ${service} (${action.name})`, puller, 'ecr:BatchGetImage', repo);
+        }
       }
     }
 
@@ -269,13 +298,13 @@ export function accessChecks(model: AccessModel): AccessCheck[] {
     const keyArn = project.body.encryption_key;
     const store = [...model.buckets.values()].find((b) => b.region === project.region && b.account === project.account);
     if (store && keyArn) readWrite('build role', buildRole, store.name, keyArn, true);
-    allow('build role logs in to ECR', buildRole, 'ecr:GetAuthorizationToken', { arn: '*', account: project.account, label: 'ECR registry' });
     const targets = (project.body.environment?.environment_variable ?? []).find((v: Body) => v.name === 'IMAGE_REPOSITORIES')?.value ?? '';
+    if (targets) allow('build role logs in to ECR', buildRole, 'ecr:GetAuthorizationToken', { arn: '*', account: project.account, label: 'ECR registry' });
     for (const entry of String(targets).split(/\s+/).filter(Boolean)) {
       const [region, uri] = entry.split('=');
       const [registry, name] = [uri!.split('/')[0]!, uri!.split('/').slice(1).join('/')];
       const arn = `arn:aws:ecr:${region}:${registry.split('.')[0]}:repository/${name}`;
-      for (const action of ['ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload', 'ecr:PutImage', 'ecr:DescribeImages']) {
+      for (const action of ['ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload', 'ecr:PutImage', 'ecr:DescribeImages', 'ecr:DescribeImageScanFindings']) {
         allow(`build role pushes the image to ${region}`, buildRole, action, model.repositoryTarget(arn));
       }
     }

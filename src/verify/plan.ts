@@ -11,6 +11,7 @@ export type Body = Record<string, any>;
 /** A synthesized stack file, as far as the checks read it. */
 export interface StackJson extends SynthesizedStack {
   provider?: { aws?: Body[] };
+  output?: Record<string, { value?: unknown }>;
   resource?: Record<string, Record<string, Body>>;
 }
 

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Pushes one locally built image to the repository of every deploy region and writes what the pipeline
+# deploys from into the build output:
+#   <out>/images.json                      {"<region>": "<repository-uri>@sha256:<digest>", ...}
+#   <out>/imagedefinitions-<region>.json   [{"name": "$CONTAINER_NAME", "imageUri": "<uri>@sha256:<digest>"}]
+#                                          (ECS workloads: only when CONTAINER_NAME is set)
+# Every region must end up with the same digest: the image is built once and promoted by digest.
+# Vulnerability gate: once the image is pushed, wait for the scan on push of the first region and fail when a
+# finding at or above SCAN_FAIL_ON (CRITICAL, HIGH (default), MEDIUM, LOW; OFF disables) is not in SCAN_ALLOW
+# (space-separated finding names, e.g. CVE ids).
+# Usage: IMAGE_REPOSITORIES="eu-west-1=<uri> us-east-1=<uri>" publish-image.sh <local-image> <tag> <out-dir>
+set -euo pipefail
+[[ $# -eq 3 ]] || { echo "usage: publish-image.sh <local-image> <tag> <out-dir>" >&2; exit 2; }
+image=$1 tag=$2 out=$3
+[[ -n ${IMAGE_REPOSITORIES:-} ]] || { echo "IMAGE_REPOSITORIES is empty: set region=repository-uri pairs" >&2; exit 2; }
+mkdir -p "$out"
+
+severity_rank() {
+  case $1 in CRITICAL) echo 5 ;; HIGH) echo 4 ;; MEDIUM) echo 3 ;; LOW) echo 2 ;; INFORMATIONAL) echo 1 ;; *) echo 0 ;; esac
+}
+
+scan_gate() { # region repository tag
+  local fail_on=${SCAN_FAIL_ON:-HIGH} threshold name severity blocking=""
+  [[ $fail_on == OFF ]] && return 0
+  threshold=$(severity_rank "$fail_on")
+  [[ $threshold -gt 0 ]] || { echo "SCAN_FAIL_ON '$fail_on' is not one of CRITICAL, HIGH, MEDIUM, LOW, OFF" >&2; exit 2; }
+  aws ecr wait image-scan-complete --region "$1" --repository-name "$2" --image-id imageTag="$3"
+  while read -r name severity; do
+    [[ -z $name || $name == None ]] && continue
+    [[ " ${SCAN_ALLOW:-} " == *" $name "* ]] && continue
+    [[ $(severity_rank "$severity") -ge $threshold ]] && blocking+="  $severity $name"$'\n'
+  done < <(aws ecr describe-image-scan-findings --region "$1" --repository-name "$2" --image-id imageTag="$3" \
+    --query 'imageScanFindings.findings[].[name,severity]' --output text)
+  if [[ -n $blocking ]]; then
+    printf 'image scan found %s or worse (SCAN_FAIL_ON) not in SCAN_ALLOW:\n%s' "$fail_on" "$blocking" >&2
+    exit 1
+  fi
+  echo "image scan: nothing at or above $fail_on"
+}
+
+first_digest="" json="" sep=""
+for entry in $IMAGE_REPOSITORIES; do
+  region=${entry%%=*} uri=${entry#*=}
+  [[ $region != "$entry" && -n $uri ]] || { echo "bad IMAGE_REPOSITORIES entry '$entry' (want region=uri)" >&2; exit 2; }
+  registry=${uri%%/*} repository=${uri#*/}
+  aws ecr get-login-password --region "$region" | docker login --username AWS --password-stdin "$registry" >/dev/null
+  docker tag "$image" "$uri:$tag"
+  docker push "$uri:$tag" >/dev/null
+  digest=$(aws ecr describe-images --region "$region" --repository-name "$repository" \
+    --image-ids imageTag="$tag" --query 'imageDetails[0].imageDigest' --output text)
+  [[ $digest =~ ^sha256:[0-9a-f]{64}$ ]] || { echo "no digest for $uri:$tag in $region (got '$digest')" >&2; exit 1; }
+  if [[ -n $first_digest && $digest != "$first_digest" ]]; then
+    echo "digest in $region ($digest) differs from the first region's ($first_digest): refusing to promote different images" >&2
+    exit 1
+  fi
+  [[ -z $first_digest ]] && scan_gate "$region" "$repository" "$tag"
+  first_digest=$digest
+  json+="$sep\"$region\":\"$uri@$digest\"" sep=","
+  if [[ -n ${CONTAINER_NAME:-} ]]; then
+    printf '[{"name":"%s","imageUri":"%s"}]\n' "$CONTAINER_NAME" "$uri@$digest" > "$out/imagedefinitions-$region.json"
+  fi
+  echo "pushed $uri@$digest"
+done
+printf '{%s}\n' "$json" > "$out/images.json"

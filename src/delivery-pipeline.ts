@@ -56,6 +56,8 @@ export interface DeliveryPipelineProps {
   readonly actionRoleName: string;
   /** Name of the CloudFormation execution role in every target account. */
   readonly executionRoleName: string;
+  /** Topic (and its key) the approvals publish to. Default: none. */
+  readonly notifications?: { readonly topicArn: string; readonly keyArn: string };
   /** Resources the first run needs in place (role and resource policies). Default: none. */
   readonly dependsOn?: ITerraformDependable[];
 }
@@ -106,6 +108,7 @@ export class DeliveryPipeline extends Construct {
         buildProjectArn: props.buildProject.arn,
         actionRoleArns: accounts.map((a) => roleArn(a, props.actionRoleName)),
         connectionArn: this.connectionArn,
+        ...(props.notifications ? { notifications: props.notifications } : {}),
       }),
     });
 
@@ -118,6 +121,7 @@ export class DeliveryPipeline extends Construct {
       workload: props.workload,
       actionRoleArn: (a) => roleArn(a, props.actionRoleName),
       executionRoleArn: (a) => roleArn(a, props.executionRoleName),
+      ...(props.notifications ? { notificationTopicArn: props.notifications.topicArn } : {}),
     });
 
     this.pipeline = new Codepipeline(this, 'pipeline', {

@@ -42,6 +42,8 @@ export interface PipelineLayoutProps {
   readonly actionRoleArn: (account: string) => string;
   /** ARN of the CloudFormation execution role in a target account. */
   readonly executionRoleArn: (account: string) => string;
+  /** Topic the approval requests are published to. Default: none. */
+  readonly notificationTopicArn?: string;
 }
 
 /**
@@ -63,7 +65,13 @@ export function parameterOverrides(deployment: Deployment): string {
 
 const place = (d: Deployment) => `${d.account}-${d.region}`;
 
-type RoleArns = Pick<PipelineLayoutProps, 'actionRoleArn' | 'executionRoleArn'>;
+/** Where a reviewer finds the first change set of a wave (signed in to its account). */
+const changeSetLink = (wave: Wave) => {
+  const d = wave.deployments[0]!;
+  return `https://${d.region}.console.aws.amazon.com/cloudformation/home?region=${d.region}#/stacks?filteringText=${d.stackName}`;
+};
+
+type RoleArns = Pick<PipelineLayoutProps, 'actionRoleArn' | 'executionRoleArn' | 'notificationTopicArn'>;
 
 /** What a change-set action of a workload kind passes to CloudFormation besides the stack name. */
 function changeSetConfiguration(workload: WorkloadConfig, d: Deployment, roles: RoleArns): Record<string, string> {
@@ -114,6 +122,7 @@ export function waveActions(wave: Wave, workload: WorkloadConfig, roles: RoleArn
               workload.kind === 'ecs-service'
                 ? `Approve to roll the new image out to the ${wave.deployments.length} service(s) of stage ${wave.stage}.`
                 : `Review the ${wave.deployments.length} change set(s) named ${CHANGE_SET_NAME} of stage ${wave.stage}, then approve to execute them.`,
+            ...(roles.notificationTopicArn ? { NotificationArn: roles.notificationTopicArn, ExternalEntityLink: changeSetLink(wave) } : {}),
           },
         },
       ]

@@ -8,6 +8,7 @@ import { DeliveryPipeline } from '../src/delivery-pipeline';
 import { DeploymentRoles } from '../src/deployment-roles';
 import { ImageBuild } from '../src/image-build';
 import { ImageRepository } from '../src/image-repository';
+import { Notifications } from '../src/notifications';
 import { roleArn } from '../src/naming';
 import { deploymentPolicies, imagePuller, storeRoles } from '../src/policy/deployment';
 import { usesChangeSets, usesImages } from '../src/workload';
@@ -39,6 +40,8 @@ export class EnvironmentStack extends TerraformStack {
       places: [
         ...topology.pipelineRegions.map((region) => ({ account: tooling.account, region })),
         ...topology.targets.flatMap((t) => t.regions.map((region) => ({ account: t.account, region }))),
+        // AWS Chatbot has its API in a few regions only.
+        ...(config.notifications?.slack ? [{ account: tooling.account, region: config.notifications.slack.region }] : []),
       ],
       access: config.credentials === 'tfc-dynamic' ? this.tfcDynamicCredentials() : { kind: 'assume-role', roleName: config.terraformRoleName, sessionName },
       tags: { project: PROJECT_TAG, environment: config.name, workload: config.workload.name, 'managed-by': 'cdktf' },
@@ -112,6 +115,28 @@ export class EnvironmentStack extends TerraformStack {
       });
     });
 
+    const notifications = config.notifications
+      ? new Notifications(this, 'notifications', {
+          provider: providers.for(tooling.account, primary),
+          account: tooling.account,
+          region: primary,
+          topicName: `${n.prefix}-pipeline`,
+          keyAlias: `alias/${n.prefix}-notifications`,
+          pipelineRoleArn: pipelineRole,
+          emails: config.notifications.emails,
+          ...(config.notifications.slack
+            ? {
+                slack: {
+                  provider: providers.for(tooling.account, config.notifications.slack.region),
+                  workspaceId: config.notifications.slack.workspaceId,
+                  channelId: config.notifications.slack.channelId,
+                  roleName: `${n.prefix}-chatbot`,
+                },
+              }
+            : {}),
+        })
+      : undefined;
+
     this.pipeline = new DeliveryPipeline(this, 'pipeline', {
       provider: providers.for(tooling.account, primary),
       account: tooling.account,
@@ -124,6 +149,7 @@ export class EnvironmentStack extends TerraformStack {
       stores,
       waves: topology.waves,
       workload,
+      ...(notifications ? { notifications: { topicArn: notifications.topicArn, keyArn: notifications.key.arn } } : {}),
       actionRoleName: n.actionRole,
       executionRoleName: n.executionRole,
       // The first run starts as soon as the pipeline exists: every grant it relies on must be in place.
@@ -134,6 +160,7 @@ export class EnvironmentStack extends TerraformStack {
       ],
     });
 
+    notifications?.notifyOn({ name: this.pipeline.pipeline.name, arn: this.pipeline.pipeline.arn });
     this.outputs(topology, stores, repositories);
   }
 

@@ -176,6 +176,32 @@ export const environmentSchema = z.strictObject({
     { error: 'is required: { "owner", "repository", "branch", "connectionArn"? } of the GitHub repository to build' },
   ).describe('The GitHub repository the pipeline builds, through a CodeConnections connection.'),
   workload: workloadSchema,
+  notifications: z
+    .strictObject({
+      emails: z
+        .array(z.string().regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, { error: 'must be an email address' }))
+        .default([])
+        .describe('Addresses subscribed to the topic (each confirms once by email).'),
+      slack: z
+        .strictObject({
+          workspaceId: z
+            .string({ error: (issue) => (issue.input === undefined ? undefined : 'must be a Slack workspace (team) id') })
+            .regex(/^[A-Z0-9]{9,11}$/, { error: 'must be the Slack workspace (team) id AWS Chatbot shows, e.g. "T07EA123LEP"' })
+            .describe('Slack workspace authorized in the AWS Chatbot console.'),
+          channelId: z
+            .string({ error: (issue) => (issue.input === undefined ? undefined : 'must be a Slack channel id') })
+            .regex(/^[A-Z0-9]{9,11}$/, { error: 'must be a Slack channel id, e.g. "C07EZ1ABC23"' })
+            .describe('Channel that receives the notifications.'),
+          region: z
+            .enum(['us-east-2', 'us-west-2', 'eu-west-1', 'ap-southeast-1'], { error: 'must be a region with the AWS Chatbot API: us-east-2, us-west-2, eu-west-1 or ap-southeast-1' })
+            .default('us-east-2')
+            .describe('Region of the AWS Chatbot API the configuration is created in. Default: us-east-2.'),
+        })
+        .optional()
+        .describe('Also post to Slack through AWS Chatbot. Default: no Slack.'),
+    })
+    .optional()
+    .describe('Pipeline notifications (failed, succeeded, approval needed) to an encrypted SNS topic. Default: none.'),
   imageScan: z
     .strictObject({
       failOn: z

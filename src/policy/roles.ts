@@ -20,6 +20,8 @@ export interface PipelineRolePolicyProps {
   /** Action roles in the target accounts. */
   readonly actionRoleArns: readonly string[];
   readonly connectionArn: string;
+  /** Notification topic the approvals publish to, and its key. Default: none. */
+  readonly notifications?: { readonly topicArn: string; readonly keyArn: string };
 }
 
 export function pipelineRolePolicy(props: PipelineRolePolicyProps): PolicyDocument {
@@ -39,6 +41,12 @@ export function pipelineRolePolicy(props: PipelineRolePolicyProps): PolicyDocume
       Action: ['codestar-connections:UseConnection', 'codeconnections:UseConnection'],
       Resource: props.connectionArn,
     },
+    ...(props.notifications
+      ? [
+          { Sid: 'PublishApprovalRequests', Effect: 'Allow' as const, Action: 'sns:Publish', Resource: props.notifications.topicArn },
+          { Sid: 'EncryptApprovalRequests', Effect: 'Allow' as const, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Resource: props.notifications.keyArn },
+        ]
+      : []),
   );
 }
 

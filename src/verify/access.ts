@@ -68,6 +68,8 @@ export class AccessModel {
   /** By bucket name. */
   readonly buckets = new Map<string, Target & { region: string; name: string }>();
   readonly repositories = new Map<string, Target & { region: string }>();
+  /** SNS topics by ARN, with the key that encrypts them. */
+  readonly topics = new Map<string, Target & { keyArn?: string }>();
 
   constructor(readonly plan: Plan) {
     for (const r of plan.ofType('aws_iam_role')) {
@@ -116,6 +118,7 @@ export class AccessModel {
         ...(policy && policyResource ? { policy: { name: policyResource.address, policy } } : {}),
       });
     }
+    this.addTopics(plan);
     for (const r of plan.ofType('aws_ecr_repository')) {
       const arn = `arn:aws:ecr:${r.region}:${r.account}:repository/${r.body.name}`;
       const policyResource = plan.ofType('aws_ecr_repository_policy').find((p) => p.body.repository === r.body.name && p.region === r.region && p.account === r.account);
@@ -125,6 +128,21 @@ export class AccessModel {
         account: r.account,
         region: r.region,
         label: `repository ${r.body.name} (${r.region})`,
+        ...(policy && policyResource ? { policy: { name: policyResource.address, policy } } : {}),
+      });
+    }
+  }
+
+  private addTopics(plan: Plan): void {
+    for (const t of plan.ofType('aws_sns_topic')) {
+      const arn = `arn:aws:sns:${t.region}:${t.account}:${t.body.name}`;
+      const policyResource = plan.ofType('aws_sns_topic_policy').find((p) => p.body.arn === arn);
+      const policy = policyOf(policyResource?.body.policy);
+      this.topics.set(arn, {
+        arn,
+        account: t.account,
+        label: `topic ${t.body.name}`,
+        ...(t.body.kms_master_key_id ? { keyArn: t.body.kms_master_key_id } : {}),
         ...(policy && policyResource ? { policy: { name: policyResource.address, policy } } : {}),
       });
     }
@@ -267,9 +285,28 @@ export function accessChecks(model: AccessModel): AccessCheck[] {
       }
     }
 
+    for (const topicArn of new Set(actions.map((a) => a.configuration?.NotificationArn).filter(Boolean))) {
+      const topic: Target & { keyArn?: string } = model.topics.get(topicArn) ?? { arn: topicArn, account: pipeline.account, label: `topic ${topicArn} (not in this plan)` };
+      allow('pipeline role publishes approval requests', pipelineRole, 'sns:Publish', topic);
+      if (topic.keyArn) {
+        allow('pipeline role encrypts approval requests', pipelineRole, 'kms:GenerateDataKey', model.keyTarget(topic.keyArn), {
+          context: { 'kms:ViaService': `sns.${pipeline.region}.amazonaws.com` },
+        });
+      }
+    }
+
     // Forbidden: an unrelated account's administrator, and one target account's roles reaching another's.
     const outsider: Principal = { id: `arn:aws:iam::${OUTSIDER_ACCOUNT}:role/Administrator`, label: `administrator of unrelated account ${OUTSIDER_ACCOUNT}`, account: OUTSIDER_ACCOUNT, identity: [{ name: 'AdministratorAccess', policy: ADMIN }] };
     for (const key of model.keys.values()) deny('an unrelated account cannot decrypt artifacts', outsider, 'kms:Decrypt', key);
+    for (const topic of model.topics.values()) {
+      deny('an unrelated account cannot publish to the notifications', outsider, 'sns:Publish', topic);
+      allow('CodeStar Notifications publishes pipeline events', service('codestar-notifications.amazonaws.com', topic.account), 'sns:Publish', topic, {
+        context: { 'aws:SourceAccount': topic.account },
+      });
+      deny('CodeStar Notifications of another account cannot publish', service('codestar-notifications.amazonaws.com', OUTSIDER_ACCOUNT), 'sns:Publish', topic, {
+        context: { 'aws:SourceAccount': OUTSIDER_ACCOUNT },
+      });
+    }
     for (const bucket of model.buckets.values()) deny('an unrelated account cannot read artifacts', outsider, 's3:GetObject', bucket, { resource: object(bucket) });
     for (const repo of model.repositories.values()) deny('an unrelated account cannot pull the image', outsider, 'ecr:BatchGetImage', repo);
     const actionRoles = [...new Set(deploys.map((a) => String(a.role_arn)))];

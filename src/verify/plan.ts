@@ -137,6 +137,7 @@ export class Plan {
       aws_codeconnections_connection: { arn: () => `arn:aws:codeconnections:${region}:${account}:connection/${id}`, connection_status: () => 'PENDING' },
       aws_cloudwatch_log_group: { arn: () => `arn:aws:logs:${region}:${account}:log-group:${body.name}`, name: () => body.name },
       aws_codepipeline: { arn: () => `arn:aws:codepipeline:${region}:${account}:${body.name}`, name: () => body.name, id: () => body.name },
+      aws_sns_topic: { arn: () => `arn:aws:sns:${region}:${account}:${body.name}`, id: () => `arn:aws:sns:${region}:${account}:${body.name}`, name: () => body.name },
     };
     const fn = computed[raw.type]?.[attr];
     if (fn) return fn();

@@ -51,7 +51,7 @@ function allPolicies(plan: Plan): Array<{ address: string; kind: 'identity' | 'r
     (r.body.inline_policy ?? []).forEach((p: Body) => add(r.address, 'identity', p.policy));
   }
   for (const type of ['aws_iam_role_policy', 'aws_iam_policy']) for (const r of plan.ofType(type)) add(r.address, 'identity', r.body.policy);
-  for (const type of ['aws_kms_key', 'aws_s3_bucket_policy', 'aws_ecr_repository_policy']) for (const r of plan.ofType(type)) add(r.address, 'resource', r.body.policy);
+  for (const type of ['aws_kms_key', 'aws_s3_bucket_policy', 'aws_ecr_repository_policy', 'aws_sns_topic_policy']) for (const r of plan.ofType(type)) add(r.address, 'resource', r.body.policy);
   return out;
 }
 
@@ -235,6 +235,17 @@ export const RULES: readonly Rule[] = [
         }
         return findings;
       }),
+  },
+  {
+    id: 'SNS_ENCRYPTED_CMK',
+    title: 'Notification topics are encrypted with a customer-managed key',
+    reason: 'Approval requests and failures name accounts, stacks and links; they are not for anyone with SNS read access.',
+    fix: 'Set kms_master_key_id of the topic to a customer-managed key whose policy allows the publishers.',
+    refs: ['FSBP SNS.1', 'CKV_AWS_26'],
+    check: (plan) =>
+      plan.ofType('aws_sns_topic').flatMap((t) =>
+        String(t.body.kms_master_key_id ?? '').startsWith('arn:aws:kms:') ? [] : [{ address: t.address, message: `encryption key is ${t.body.kms_master_key_id ?? 'not set'}` }],
+      ),
   },
   {
     id: 'NO_OPEN_WILDCARD_PRINCIPAL',

@@ -1,0 +1,119 @@
+import { Construct } from 'constructs';
+import { TerraformProvider } from 'cdktf';
+import { ChatbotSlackChannelConfiguration } from '@cdktf/provider-aws/lib/chatbot-slack-channel-configuration';
+import { CodestarnotificationsNotificationRule } from '@cdktf/provider-aws/lib/codestarnotifications-notification-rule';
+import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
+import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
+import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
+import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
+import { notificationKeyPolicy, notificationTopicPolicy } from './policy/notifications';
+import { policy, serviceTrust } from './policy/document';
+import { Role } from './role';
+
+/** Pipeline events that notify: a failure, a success, a change waiting for approval. */
+export const PIPELINE_EVENTS = [
+  'codepipeline-pipeline-pipeline-execution-failed',
+  'codepipeline-pipeline-pipeline-execution-succeeded',
+  'codepipeline-pipeline-manual-approval-needed',
+];
+
+export interface NotificationsProps {
+  /** Provider of the tooling account in the pipeline region. */
+  readonly provider: TerraformProvider;
+  readonly account: string;
+  readonly region: string;
+  readonly topicName: string;
+  readonly keyAlias: string;
+  /** The pipeline role: it publishes the approval requests. */
+  readonly pipelineRoleArn: string;
+  /** Email addresses subscribed to the topic. Default: none. */
+  readonly emails?: readonly string[];
+  /** Slack through AWS Chatbot. Default: none. */
+  readonly slack?: {
+    /** Provider of the tooling account in a region with the AWS Chatbot API. */
+    readonly provider: TerraformProvider;
+    readonly workspaceId: string;
+    readonly channelId: string;
+    readonly roleName: string;
+  };
+}
+
+/**
+ * Where the pipeline tells people what happens: an SNS topic encrypted with its own CMK that only
+ * CodeStar Notifications (for this account) and the pipeline role may publish to, email subscriptions,
+ * and optionally a Slack channel through AWS Chatbot.
+ */
+export class Notifications extends Construct {
+  readonly topic: SnsTopic;
+  readonly key: KmsKey;
+  /** Topic ARN, known before apply (the approval actions name it). */
+  readonly topicArn: string;
+  private readonly props: NotificationsProps;
+
+  constructor(scope: Construct, id: string, props: NotificationsProps) {
+    super(scope, id);
+    const { provider, account, region } = props;
+    this.topicArn = `arn:aws:sns:${region}:${account}:${props.topicName}`;
+    this.key = new KmsKey(this, 'key', {
+      provider,
+      description: `Pipeline notifications (${props.topicName})`,
+      enableKeyRotation: true,
+      deletionWindowInDays: 30,
+      policy: JSON.stringify(notificationKeyPolicy({ account, region, publishers: [props.pipelineRoleArn] })),
+    });
+    new KmsAlias(this, 'alias', { provider, name: props.keyAlias, targetKeyId: this.key.keyId });
+    this.topic = new SnsTopic(this, 'topic', { provider, name: props.topicName, kmsMasterKeyId: this.key.arn });
+    new SnsTopicPolicy(this, 'policy', {
+      provider,
+      arn: this.topic.arn,
+      policy: JSON.stringify(notificationTopicPolicy({ account, topicArn: this.topicArn })),
+    });
+    (props.emails ?? []).forEach((email, i) => {
+      new SnsTopicSubscription(this, `email-${i}`, { provider, topicArn: this.topic.arn, protocol: 'email', endpoint: email });
+    });
+    this.props = props;
+  }
+
+  /**
+   * Notifies the pipeline's events to the topic (and Slack). Separate from construction because the
+   * pipeline needs the topic first (its approvals publish there) and the rule needs the pipeline.
+   */
+  notifyOn(pipeline: { readonly name: string; readonly arn: string }): void {
+    const { props } = this;
+    const { provider, account } = props;
+    new CodestarnotificationsNotificationRule(this, 'rule', {
+      provider,
+      name: props.topicName,
+      detailType: 'FULL',
+      eventTypeIds: PIPELINE_EVENTS,
+      resource: pipeline.arn,
+      target: [{ address: this.topic.arn, type: 'SNS' }],
+    });
+    if (props.slack) {
+      const chatbot = new Role(this, 'chatbot-role', {
+        provider: props.slack.provider,
+        account,
+        roleName: props.slack.roleName,
+        description: 'AWS Chatbot: read the state of the pipeline it reports on',
+        trustPolicy: serviceTrust('chatbot.amazonaws.com'),
+        permissions: policy({
+          Sid: 'ReadPipelineState',
+          Effect: 'Allow',
+          Action: ['codepipeline:GetPipeline', 'codepipeline:GetPipelineExecution', 'codepipeline:GetPipelineState', 'codepipeline:ListPipelineExecutions'],
+          Resource: pipeline.arn,
+        }),
+      });
+      new ChatbotSlackChannelConfiguration(this, 'slack', {
+        provider: props.slack.provider,
+        configurationName: props.topicName,
+        iamRoleArn: chatbot.role.arn,
+        slackTeamId: props.slack.workspaceId,
+        slackChannelId: props.slack.channelId,
+        snsTopicArns: [this.topic.arn],
+        // Caps what anyone can do through the channel, whatever the role allows.
+        guardrailPolicyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'],
+      });
+    }
+  }
+}

@@ -43,7 +43,7 @@ describe('ecs-service workload', () => {
   });
 
   it('tells the build which container the image definitions name', () => {
-    const vars = single(json, 'aws_codebuild_project').environment.environment_variable;
+    const vars = resources(json, 'aws_codebuild_project').find(([n]) => n.startsWith('build_'))![1].environment.environment_variable;
     expect(vars).toEqual(expect.arrayContaining([{ name: 'CONTAINER_NAME', value: 'web' }, { name: 'SCAN_FAIL_ON', value: 'HIGH' }]));
   });
 

@@ -30,6 +30,10 @@ export interface Names {
   readonly buildProject: string;
   readonly buildRole: string;
   readonly buildLogGroup: string;
+  /** Project, role and log group of pull-request builds. */
+  readonly pullRequestProject: string;
+  readonly pullRequestRole: string;
+  readonly pullRequestLogGroup: string;
   /** Role in each target account that the pipeline role assumes for deploy actions. */
   readonly actionRole: string;
   /** Role in each target account that CloudFormation assumes to change the workload stack. */
@@ -55,6 +59,9 @@ export function names(workload: string, environment: string): Names {
     buildProject,
     buildRole: `${prefix}-build`,
     buildLogGroup: `/aws/codebuild/${buildProject}`,
+    pullRequestProject: `${prefix}-pr`,
+    pullRequestRole: `${prefix}-pr-build`,
+    pullRequestLogGroup: `/aws/codebuild/${prefix}-pr`,
     actionRole: `${prefix}-deploy`,
     executionRole: `${prefix}-cfn-exec`,
     repository: prefix,

@@ -158,6 +158,13 @@ export function checkEnvironment(config: EnvironmentConfig): ConfigIssue[] {
       }
     });
   }
+  if (config.pullRequests && !config.source.connectionArn) {
+    issues.push({
+      path: 'source.connectionArn',
+      message:
+        'pull-request builds create a GitHub webhook through the connection, which must be AVAILABLE at apply: deploy once without pullRequests, complete the connection handshake, then set source.connectionArn to the connection_arn output',
+    });
+  }
   if (config.credentials === 'tfc-dynamic' && config.backend.type !== 'cloud') {
     issues.push({
       path: 'credentials',

@@ -9,6 +9,7 @@ import { DeploymentRoles } from '../src/deployment-roles';
 import { ImageBuild } from '../src/image-build';
 import { ImageRepository } from '../src/image-repository';
 import { Notifications } from '../src/notifications';
+import { PullRequestBuild } from '../src/pull-request-build';
 import { roleArn } from '../src/naming';
 import { deploymentPolicies, imagePuller, storeRoles } from '../src/policy/deployment';
 import { usesChangeSets, usesImages } from '../src/workload';
@@ -62,7 +63,7 @@ export class EnvironmentStack extends TerraformStack {
         keyAlias: n.keyAlias,
         writers: [pipelineRole, ...(region === primary ? [buildRole] : []), ...roles.flatMap((r) => r.writers)],
         readers: roles.flatMap((r) => r.readers),
-        logGroups: region === primary ? [n.buildLogGroup] : [],
+        logGroups: region === primary ? [n.buildLogGroup, ...(config.pullRequests ? [n.pullRequestLogGroup] : [])] : [],
       });
     });
     const storeIn = (region: string) => stores.find((s) => s.region === region)!;
@@ -161,6 +162,21 @@ export class EnvironmentStack extends TerraformStack {
     });
 
     notifications?.notifyOn({ name: this.pipeline.pipeline.name, arn: this.pipeline.pipeline.arn });
+    if (config.pullRequests && config.source.connectionArn) {
+      new PullRequestBuild(this, 'pull-requests', {
+        provider: providers.for(tooling.account, primary),
+        account: tooling.account,
+        region: primary,
+        projectName: n.pullRequestProject,
+        roleName: n.pullRequestRole,
+        logGroupName: n.pullRequestLogGroup,
+        keyArn: storeIn(primary).keyArn,
+        repository: `${config.source.owner}/${config.source.repository}`,
+        baseBranch: config.source.branch,
+        connectionArn: config.source.connectionArn,
+        buildspec: config.pullRequests.buildspec ?? `${workload.path}/buildspec-pr.yml`,
+      });
+    }
     this.outputs(topology, stores, repositories);
   }
 

@@ -176,6 +176,16 @@ export const environmentSchema = z.strictObject({
     { error: 'is required: { "owner", "repository", "branch", "connectionArn"? } of the GitHub repository to build' },
   ).describe('The GitHub repository the pipeline builds, through a CodeConnections connection.'),
   workload: workloadSchema,
+  pullRequests: z
+    .strictObject({
+      buildspec: z
+        .string()
+        .regex(/^[A-Za-z0-9._/-]+\.ya?ml$/, { error: 'must be a buildspec file path in the repository' })
+        .optional()
+        .describe('Buildspec of pull-request builds. Default: <workload.path>/buildspec-pr.yml.'),
+    })
+    .optional()
+    .describe('Build and test pull requests into source.branch (never deploy); needs source.connectionArn of an AVAILABLE connection. Default: off.'),
   notifications: z
     .strictObject({
       emails: z

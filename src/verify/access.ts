@@ -327,11 +327,23 @@ export function accessChecks(model: AccessModel): AccessCheck[] {
     }
   }
 
+  const pipelineProjects = new Set(
+    pipelines.flatMap((p) => (p.body.stage ?? []).flatMap((s: Body) => (s.action ?? []).filter((a: Body) => a.provider === 'CodeBuild').map((a: Body) => a.configuration?.ProjectName))),
+  );
   for (const project of plan.ofType('aws_codebuild_project')) {
     const buildRole = model.principal(project.body.service_role);
     allow('CodeBuild assumes the build role', service('codebuild.amazonaws.com', project.account), 'sts:AssumeRole', model.roleTarget(project.body.service_role), {
       context: { 'aws:SourceAccount': project.account },
     });
+    const connection = project.body.source?.auth?.type === 'CODECONNECTIONS' ? project.body.source.auth.resource : undefined;
+    if (connection) {
+      const target = { arn: connection, account: project.account, label: 'source connection' };
+      const prefix = String(connection).split(':')[2];
+      allow(`${project.body.name} clones through the connection`, buildRole, `${prefix}:GetConnectionToken`, target);
+      allow(`${project.body.name} uses the connection`, buildRole, `${prefix}:UseConnection`, target);
+    }
+    // Only the pipeline's build reads and writes pipeline artifacts.
+    if (!pipelineProjects.has(project.body.name)) continue;
     const keyArn = project.body.encryption_key;
     const store = [...model.buckets.values()].find((b) => b.region === project.region && b.account === project.account);
     if (store && keyArn) readWrite('build role', buildRole, store.name, keyArn, true);

@@ -1,0 +1,59 @@
+import { ConfigError, parseEnvironment } from '../src/config/load';
+import { verifyPlan } from '../src/verify';
+import { doc, example, list, resources, statement, synth } from './support';
+
+const { json } = synth(require('../config/example-ecs.json'), 'config/example-ecs.json');
+const project = resources(json, 'aws_codebuild_project').find(([n]) => n.startsWith('pull-requests'))![1];
+
+describe('pull-request builds', () => {
+  it('build every pull request into the branch from GitHub through the connection, reporting status back', () => {
+    expect(project.source).toEqual({
+      type: 'GITHUB',
+      location: 'https://github.com/example-org/orders-web.git',
+      buildspec: 'ecs-src/buildspec-pr.yml',
+      report_build_status: true,
+      auth: { type: 'CODECONNECTIONS', resource: 'arn:aws:codeconnections:eu-west-1:111111111111:connection/0a1b2c3d-4e5f-6789-abcd-ef0123456789' },
+    });
+    expect(project.artifacts).toEqual({ type: 'NO_ARTIFACTS' });
+    const webhook = resources(json, 'aws_codebuild_webhook')[0]![1];
+    expect(webhook.filter_group[0].filter).toEqual([
+      { type: 'EVENT', pattern: 'PULL_REQUEST_CREATED, PULL_REQUEST_UPDATED, PULL_REQUEST_REOPENED' },
+      { type: 'BASE_REF', pattern: '^refs/heads/main$' },
+    ]);
+    expect(webhook.pull_request_build_policy).toEqual({ requires_comment_approval: 'FORK_PULL_REQUESTS', approver_roles: ['GITHUB_MAINTAIN', 'GITHUB_ADMIN'] });
+  });
+
+  it('never deploy: the role can write its logs and clone, nothing else', () => {
+    const policy = doc(resources(json, 'aws_iam_role_policy').find(([n]) => n.startsWith('pull-requests'))![1].policy);
+    const actions = policy.Statement.flatMap((s) => list(s.Action));
+    expect(actions.filter((a) => !a.startsWith('logs:') && !/^(codeconnections|codestar-connections):/.test(a))).toEqual([]);
+    expect(list(statement(policy, 'CloneThroughConnection').Resource)).toEqual([project.source.auth.resource]);
+  });
+
+  it('log to a group the pipeline key lets CloudWatch Logs encrypt', () => {
+    const key = resources(json, 'aws_kms_key').find(([n]) => n.startsWith('artifacts-eu-west-1'))![1];
+    expect(statement(doc(key.policy), 'CloudWatchLogsEncryptLogGroups').Condition!.ArnEquals!['kms:EncryptionContext:aws:logs:arn']).toContain(
+      'arn:aws:logs:eu-west-1:111111111111:log-group:/aws/codebuild/orders-web-example-ecs-pr',
+    );
+  });
+
+  it('fail verify when the role cannot clone through the connection', async () => {
+    const broken = JSON.parse(JSON.stringify(json));
+    const [name, body] = resources(broken, 'aws_iam_role_policy').find(([n]) => n.startsWith('pull-requests'))!;
+    const policy = doc(body.policy);
+    policy.Statement = policy.Statement.filter((s) => s.Sid !== 'CloneThroughConnection');
+    broken.resource.aws_iam_role_policy[name].policy = JSON.stringify(policy);
+    const v = await verifyPlan('broken', broken);
+    expect(v.access.filter((a) => !a.ok).map((a) => a.action)).toEqual(['codeconnections:GetConnectionToken', 'codeconnections:UseConnection']);
+  });
+
+  it('need an existing connection, so the one plan never waits for the handshake', () => {
+    let err: ConfigError | undefined;
+    try {
+      parseEnvironment({ ...example(), pullRequests: {} } as never, 'config/example.json');
+    } catch (e) {
+      err = e as ConfigError;
+    }
+    expect(err?.issues).toEqual([{ path: 'source.connectionArn', message: expect.stringMatching(/must be AVAILABLE at apply/) }]);
+  });
+});

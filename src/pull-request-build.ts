@@ -1,0 +1,101 @@
+import { Construct } from 'constructs';
+import { TerraformProvider } from 'cdktf';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { CodebuildProject } from '@cdktf/provider-aws/lib/codebuild-project';
+import { CodebuildWebhook } from '@cdktf/provider-aws/lib/codebuild-webhook';
+import { logGroupArn } from './naming';
+import { policy, serviceTrust } from './policy/document';
+import { Role } from './role';
+
+export interface PullRequestBuildProps {
+  /** Provider of the tooling account in the pipeline region. */
+  readonly provider: TerraformProvider;
+  readonly account: string;
+  readonly region: string;
+  readonly projectName: string;
+  readonly roleName: string;
+  readonly logGroupName: string;
+  /** Key of the pipeline region's artifact store: encrypts the build logs. */
+  readonly keyArn: string;
+  /** GitHub owner/repository. */
+  readonly repository: string;
+  /** Pull requests into this branch are built. */
+  readonly baseBranch: string;
+  /** An AVAILABLE CodeConnections connection: the webhook is created through it. */
+  readonly connectionArn: string;
+  /** Buildspec path in the repository. */
+  readonly buildspec: string;
+}
+
+/**
+ * Builds and tests every pull request into the pipeline branch, and reports the status to GitHub. It never
+ * deploys: no artifacts, no registry, no deploy role; pull requests from forks wait for a maintainer's
+ * approval comment before they run.
+ */
+export class PullRequestBuild extends Construct {
+  readonly project: CodebuildProject;
+
+  constructor(scope: Construct, id: string, props: PullRequestBuildProps) {
+    super(scope, id);
+    const { provider, account } = props;
+    const logs = new CloudwatchLogGroup(this, 'logs', { provider, name: props.logGroupName, retentionInDays: 90, kmsKeyId: props.keyArn });
+    const logArn = logGroupArn(account, props.region, props.logGroupName);
+    const role = new Role(this, 'role', {
+      provider,
+      account,
+      roleName: props.roleName,
+      description: 'Builds and tests pull requests; cannot deploy',
+      trustPolicy: serviceTrust('codebuild.amazonaws.com', { StringEquals: { 'aws:SourceAccount': account } }),
+      permissions: policy(
+        { Sid: 'WriteBuildLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: [logArn, `${logArn}:*`] },
+        {
+          Sid: 'CloneThroughConnection',
+          Effect: 'Allow',
+          Action: [
+            'codeconnections:GetConnection',
+            'codeconnections:GetConnectionToken',
+            'codeconnections:UseConnection',
+            'codestar-connections:GetConnection',
+            'codestar-connections:GetConnectionToken',
+            'codestar-connections:UseConnection',
+          ],
+          Resource: props.connectionArn,
+        },
+      ),
+    });
+    this.project = new CodebuildProject(this, 'project', {
+      provider,
+      name: props.projectName,
+      description: `Builds and tests pull requests into ${props.baseBranch}; never deploys`,
+      serviceRole: role.role.arn,
+      encryptionKey: props.keyArn,
+      buildTimeout: 30,
+      source: {
+        type: 'GITHUB',
+        location: `https://github.com/${props.repository}.git`,
+        buildspec: props.buildspec,
+        reportBuildStatus: true,
+        auth: { type: 'CODECONNECTIONS', resource: props.connectionArn },
+      },
+      artifacts: { type: 'NO_ARTIFACTS' },
+      environment: { type: 'LINUX_CONTAINER', computeType: 'BUILD_GENERAL1_SMALL', image: 'aws/codebuild/amazonlinux-x86_64-standard:5.0' },
+      logsConfig: { cloudwatchLogs: { groupName: logs.name, status: 'ENABLED' } },
+      dependsOn: [role.policy],
+    });
+    new CodebuildWebhook(this, 'webhook', {
+      provider,
+      projectName: this.project.name,
+      buildType: 'BUILD',
+      filterGroup: [
+        {
+          filter: [
+            { type: 'EVENT', pattern: 'PULL_REQUEST_CREATED, PULL_REQUEST_UPDATED, PULL_REQUEST_REOPENED' },
+            { type: 'BASE_REF', pattern: `^refs/heads/${props.baseBranch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$` },
+          ],
+        },
+      ],
+      // Code from forks runs only after a maintainer comments to approve it.
+      pullRequestBuildPolicy: { requiresCommentApproval: 'FORK_PULL_REQUESTS', approverRoles: ['GITHUB_MAINTAIN', 'GITHUB_ADMIN'] },
+    });
+  }
+}

@@ -56,6 +56,8 @@ export interface DeliveryPipelineProps {
   readonly actionRoleName: string;
   /** Name of the CloudFormation execution role in every target account. */
   readonly executionRoleName: string;
+  /** Function that checks each wave after deployment. Default: none. */
+  readonly smokeTest?: { readonly functionName: string; readonly functionArn: string };
   /** Topic (and its key) the approvals publish to. Default: none. */
   readonly notifications?: { readonly topicArn: string; readonly keyArn: string };
   /** Resources the first run needs in place (role and resource policies). Default: none. */
@@ -109,6 +111,7 @@ export class DeliveryPipeline extends Construct {
         actionRoleArns: accounts.map((a) => roleArn(a, props.actionRoleName)),
         connectionArn: this.connectionArn,
         ...(props.notifications ? { notifications: props.notifications } : {}),
+        ...(props.smokeTest ? { smokeTestFunctionArn: props.smokeTest.functionArn } : {}),
       }),
     });
 
@@ -122,6 +125,7 @@ export class DeliveryPipeline extends Construct {
       actionRoleArn: (a) => roleArn(a, props.actionRoleName),
       executionRoleArn: (a) => roleArn(a, props.executionRoleName),
       ...(props.notifications ? { notificationTopicArn: props.notifications.topicArn } : {}),
+      ...(props.smokeTest ? { smokeTest: { functionName: props.smokeTest.functionName, pipelineName: props.pipelineName } } : {}),
     });
 
     this.pipeline = new Codepipeline(this, 'pipeline', {

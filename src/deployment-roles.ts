@@ -10,8 +10,8 @@ export interface DeploymentRolesProps {
   readonly account: string;
   /** Name of the role the pipeline assumes for deploy actions in this account. */
   readonly actionRoleName: string;
-  /** The tooling pipeline role: the only principal trusted by the action role. */
-  readonly pipelineRoleArn: string;
+  /** The only principals trusted by the action role: the pipeline role (and the smoke test's role). */
+  readonly trustedRoleArns: readonly string[];
   /** What the deploy actions do in this account with the action role. */
   readonly actionPermissions: PolicyDocument;
   /** The CloudFormation execution role, for workloads deployed as change sets. Default: none. */
@@ -24,8 +24,8 @@ export interface DeploymentRolesProps {
 }
 
 /**
- * The roles a target account needs: the action role (assumed only by the tooling pipeline role, runs the
- * deploy actions) and, for change-set workloads, the CloudFormation execution role the action role passes.
+ * The roles a target account needs: the action role (assumed only by the tooling pipeline role, and the
+ * smoke test that checks what it deployed; runs the deploy actions) and, for change-set workloads, the CloudFormation execution role the action role passes.
  */
 export class DeploymentRoles extends Construct {
   readonly actionRole: Role;
@@ -39,7 +39,7 @@ export class DeploymentRoles extends Construct {
       account,
       roleName: props.actionRoleName,
       description: 'Runs the deploy actions of the delivery pipeline in this account',
-      trustPolicy: rolesTrust([props.pipelineRoleArn]),
+      trustPolicy: rolesTrust(props.trustedRoleArns),
       permissions: props.actionPermissions,
     });
     if (props.execution) {

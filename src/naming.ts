@@ -34,6 +34,8 @@ export interface Names {
   readonly pullRequestProject: string;
   readonly pullRequestRole: string;
   readonly pullRequestLogGroup: string;
+  /** Function (and its role) that checks each wave after deployment. */
+  readonly smokeTest: string;
   /** Role in each target account that the pipeline role assumes for deploy actions. */
   readonly actionRole: string;
   /** Role in each target account that CloudFormation assumes to change the workload stack. */
@@ -62,6 +64,7 @@ export function names(workload: string, environment: string): Names {
     pullRequestProject: `${prefix}-pr`,
     pullRequestRole: `${prefix}-pr-build`,
     pullRequestLogGroup: `/aws/codebuild/${prefix}-pr`,
+    smokeTest: `${prefix}-smoke`,
     actionRole: `${prefix}-deploy`,
     executionRole: `${prefix}-cfn-exec`,
     repository: prefix,

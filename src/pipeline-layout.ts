@@ -12,7 +12,7 @@ export const CHANGE_SET_NAME = 'pipeline-change-set';
 /** A CodePipeline action, shaped like the `aws_codepipeline` stage.action block. */
 export interface ActionDeclaration {
   readonly name: string;
-  readonly category: 'Source' | 'Build' | 'Deploy' | 'Approval';
+  readonly category: 'Source' | 'Build' | 'Deploy' | 'Approval' | 'Invoke';
   readonly owner: 'AWS';
   readonly provider: string;
   readonly version: '1';
@@ -44,6 +44,8 @@ export interface PipelineLayoutProps {
   readonly executionRoleArn: (account: string) => string;
   /** Topic the approval requests are published to. Default: none. */
   readonly notificationTopicArn?: string;
+  /** Function that checks each wave once it is deployed, and the pipeline it reads. Default: none. */
+  readonly smokeTest?: { readonly functionName: string; readonly pipelineName: string };
 }
 
 /**
@@ -71,7 +73,28 @@ const changeSetLink = (wave: Wave) => {
   return `https://${d.region}.console.aws.amazon.com/cloudformation/home?region=${d.region}#/stacks?filteringText=${d.stackName}`;
 };
 
-type RoleArns = Pick<PipelineLayoutProps, 'actionRoleArn' | 'executionRoleArn' | 'notificationTopicArn'>;
+type RoleArns = Pick<PipelineLayoutProps, 'actionRoleArn' | 'executionRoleArn' | 'notificationTopicArn' | 'smokeTest'>;
+
+/** The smoke test after the last actions of a wave. */
+function withSmokeTest(actions: ActionDeclaration[], wave: Wave, roles: RoleArns): ActionDeclaration[] {
+  if (!roles.smokeTest) return actions;
+  const last = Math.max(...actions.map((a) => a.runOrder));
+  return [
+    ...actions,
+    {
+      name: 'smoke-test',
+      category: 'Invoke',
+      owner: 'AWS',
+      provider: 'Lambda',
+      version: '1',
+      runOrder: last + 1,
+      configuration: {
+        FunctionName: roles.smokeTest.functionName,
+        UserParameters: JSON.stringify({ pipeline: roles.smokeTest.pipelineName, stage: wave.name }),
+      },
+    },
+  ];
+}
 
 /** What a change-set action of a workload kind passes to CloudFormation besides the stack name. */
 function changeSetConfiguration(workload: WorkloadConfig, d: Deployment, roles: RoleArns): Record<string, string> {
@@ -129,13 +152,13 @@ export function waveActions(wave: Wave, workload: WorkloadConfig, roles: RoleArn
     : [];
   if (workload.kind === 'ecs-service') {
     const after = wave.approval ? 2 : 1;
-    return [
+    return withSmokeTest([
       ...approval,
       ...wave.deployments.map((d) => ({
         ...deploy(d, after, `${place(d)}-deploy`, 'ECS', { ClusterName: workload.cluster, ServiceName: workload.service, FileName: imageDefinitionsFile(d.region) }),
         inputArtifacts: [ARTIFACTS.build],
       })),
-    ];
+    ], wave, roles);
   }
   const prepare = wave.deployments.map((d) => ({
     ...deploy(d, 1, `${place(d)}-prepare`, 'CloudFormation', {
@@ -148,7 +171,7 @@ export function waveActions(wave: Wave, workload: WorkloadConfig, roles: RoleArn
   const execute = wave.deployments.map((d) =>
     deploy(d, wave.approval ? 3 : 2, `${place(d)}-execute`, 'CloudFormation', { StackName: d.stackName, ChangeSetName: CHANGE_SET_NAME, ActionMode: 'CHANGE_SET_EXECUTE' }),
   );
-  return [...prepare, ...approval, ...execute];
+  return withSmokeTest([...prepare, ...approval, ...execute], wave, roles);
 }
 
 /** Every stage of the pipeline: Source, Build, then one stage per wave in order. */

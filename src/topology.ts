@@ -62,14 +62,14 @@ const sorted = (values: Iterable<string>) => [...new Set(values)].sort();
 
 /**
  * Splits a stage into waves of at most 50 actions: `actionsPerDeployment` per deployment (a change-set
- * replace and an execute, or one ECS deploy), plus the approval.
+ * replace and an execute, or one ECS deploy), plus the approval and `fixedActions` per wave (the smoke test).
  */
-export function splitIntoWaves(stage: string, approval: boolean, deployments: readonly Deployment[], actionsPerDeployment = 2): Wave[] {
+export function splitIntoWaves(stage: string, approval: boolean, deployments: readonly Deployment[], actionsPerDeployment = 2, fixedActions = 0): Wave[] {
   const chunks: Deployment[][] = [];
   let rest = [...deployments];
   while (rest.length > 0) {
     const approvalSlot = approval && chunks.length === 0 ? 1 : 0;
-    const capacity = Math.floor((PIPELINE_QUOTAS.actionsPerStage - approvalSlot) / actionsPerDeployment);
+    const capacity = Math.floor((PIPELINE_QUOTAS.actionsPerStage - approvalSlot - fixedActions) / actionsPerDeployment);
     chunks.push(rest.slice(0, capacity));
     rest = rest.slice(capacity);
   }
@@ -99,6 +99,7 @@ export function buildTopology(config: EnvironmentConfig): Topology {
       stage.approval,
       deployments.filter((d) => d.stage === stage.name),
       actionsPerDeployment(config.workload),
+      config.smokeTests ? 1 : 0,
     ),
   );
   return {

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { Construct } from 'constructs';
 import { Fn, TerraformOutput, TerraformStack, TerraformVariable, Token } from 'cdktf';
 import { AccountAccess, AccountProviders } from '../src/account-providers';
@@ -10,11 +11,17 @@ import { ImageBuild } from '../src/image-build';
 import { ImageRepository } from '../src/image-repository';
 import { Notifications } from '../src/notifications';
 import { PullRequestBuild } from '../src/pull-request-build';
+import { SmokeTest } from '../src/smoke-test';
 import { roleArn } from '../src/naming';
 import { deploymentPolicies, imagePuller, storeRoles } from '../src/policy/deployment';
 import { usesChangeSets, usesImages } from '../src/workload';
 import { TFC_CREDENTIALS_TYPE, TFC_CREDENTIALS_VARIABLE, tfcTag } from '../src/tfc';
 import { Topology, buildTopology } from '../src/topology';
+
+export interface EnvironmentStackOptions {
+  /** Folder of the smoke test function's code. Default: lambda-src/smoke of this repository. */
+  readonly smokeTestCode?: string;
+}
 
 /** Tag keys every resource carries. */
 export const PROJECT_TAG = 'cross-account-pipeline';
@@ -29,7 +36,7 @@ export class EnvironmentStack extends TerraformStack {
   readonly providers: AccountProviders;
   readonly workload: WorkloadConfig;
 
-  constructor(scope: Construct, config: EnvironmentConfig) {
+  constructor(scope: Construct, config: EnvironmentConfig, options: EnvironmentStackOptions = {}) {
     super(scope, config.name);
     const topology = (this.topology = buildTopology(config));
     const { names: n, tooling } = topology;
@@ -63,7 +70,10 @@ export class EnvironmentStack extends TerraformStack {
         keyAlias: n.keyAlias,
         writers: [pipelineRole, ...(region === primary ? [buildRole] : []), ...roles.flatMap((r) => r.writers)],
         readers: roles.flatMap((r) => r.readers),
-        logGroups: region === primary ? [n.buildLogGroup, ...(config.pullRequests ? [n.pullRequestLogGroup] : [])] : [],
+        logGroups:
+          region === primary
+            ? [n.buildLogGroup, ...(config.pullRequests ? [n.pullRequestLogGroup] : []), ...(config.smokeTests ? [`/aws/lambda/${n.smokeTest}`] : [])]
+            : [],
       });
     });
     const storeIn = (region: string) => stores.find((s) => s.region === region)!;
@@ -97,6 +107,21 @@ export class EnvironmentStack extends TerraformStack {
       scanGate: config.imageScan,
     });
 
+    const smokeTest = config.smokeTests
+      ? new SmokeTest(this, 'smoke-test', {
+          provider: providers.for(tooling.account, primary),
+          account: tooling.account,
+          region: primary,
+          functionName: n.smokeTest,
+          roleName: n.smokeTest,
+          codePath: options.smokeTestCode ?? join(__dirname, '..', 'lambda-src', 'smoke'),
+          pipelineArn: `arn:aws:codepipeline:${primary}:${tooling.account}:${n.pipeline}`,
+          actionRoleArns: topology.targets.map((t) => roleArn(t.account, n.actionRole)),
+          keyArn: storeIn(primary).keyArn,
+          invokeFunctions: workload.kind === 'lambda-container',
+        })
+      : undefined;
+
     const deploymentRoles = topology.targets.map((target) => {
       const policies = deploymentPolicies(workload, {
         account: target.account,
@@ -105,12 +130,13 @@ export class EnvironmentStack extends TerraformStack {
         names: n,
         stores: target.regions.map(storeIn),
         repositoryArns: repositoriesIn(target.regions).map((r) => r.arn),
+        smokeTests: config.smokeTests,
       });
       return new DeploymentRoles(this, `deploy-roles-${target.account}`, {
         provider: providers.for(target.account, target.regions[0]!),
         account: target.account,
         actionRoleName: n.actionRole,
-        pipelineRoleArn: pipelineRole,
+        trustedRoleArns: [pipelineRole, ...(smokeTest ? [smokeTest.role.arn] : [])],
         actionPermissions: policies.action,
         ...(policies.execution ? { execution: { roleName: n.executionRole, permissions: policies.execution } } : {}),
       });
@@ -151,6 +177,7 @@ export class EnvironmentStack extends TerraformStack {
       waves: topology.waves,
       workload,
       ...(notifications ? { notifications: { topicArn: notifications.topicArn, keyArn: notifications.key.arn } } : {}),
+      ...(smokeTest ? { smokeTest: { functionName: n.smokeTest, functionArn: smokeTest.function.arn } } : {}),
       actionRoleName: n.actionRole,
       executionRoleName: n.executionRole,
       // The first run starts as soon as the pipeline exists: every grant it relies on must be in place.

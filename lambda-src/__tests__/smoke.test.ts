@@ -34,7 +34,7 @@ const ecsDeploy = (account: string, region: string) => ({
   region,
   configuration: { ClusterName: 'apps', ServiceName: 'web', FileName: 'imagedefinitions.json' },
 });
-const pipelineWith = (actions: object[]) => ({ pipeline: { name: 'orders', stages: [{ name: 'prod', actions }] } });
+const pipelineWith = (actions: object[]) => ({ pipeline: { name: 'orders', stages: [{ name: 'prod', actions }] } }) as never;
 const deps = (invoke = true) => ({
   codepipeline: new CodePipelineClient({}),
   sts: new STSClient({}),

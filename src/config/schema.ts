@@ -186,6 +186,10 @@ export const environmentSchema = z.strictObject({
     })
     .optional()
     .describe('Build and test pull requests into source.branch (never deploy); needs source.connectionArn of an AVAILABLE connection. Default: off.'),
+  smokeTests: z
+    .boolean()
+    .default(false)
+    .describe('After each wave, a function checks every deployment (stack complete, function answers, service steady) before promotion. Default: false.'),
   notifications: z
     .strictObject({
       emails: z

@@ -3,9 +3,9 @@
  * share of the artifact stores, and the role that pulls the image there.
  */
 import type { WorkloadConfig } from '../config/schema';
-import { Names, roleArn } from '../naming';
+import { Names, lambdaFunctionArn, roleArn } from '../naming';
 import type { StoreArns } from './artifacts';
-import type { PolicyDocument } from './document';
+import type { PolicyDocument, Statement } from './document';
 import { actionRolePolicy, ecsActionRolePolicy, executionRolePolicy, templateExecutionRolePolicy } from './roles';
 
 export interface TargetContext {
@@ -17,6 +17,8 @@ export interface TargetContext {
   readonly stores: readonly StoreArns[];
   /** Image repositories of this account's regions (none for `cloudformation` workloads). */
   readonly repositoryArns: readonly string[];
+  /** The smoke test invokes the deployed functions through the action role. Default: false. */
+  readonly smokeTests?: boolean;
 }
 
 export function deploymentPolicies(workload: WorkloadConfig, t: TargetContext): { action: PolicyDocument; execution?: PolicyDocument } {
@@ -32,7 +34,13 @@ export function deploymentPolicies(workload: WorkloadConfig, t: TargetContext): 
     return { action, execution: templateExecutionRolePolicy({ account, stacks: t.deployments, permissions: workload.permissions, stores: t.stores }) };
   }
   const stacks = t.deployments.map((d) => ({ ...d, functionRoleName: n.functionRole(d.stage, d.region) }));
-  return { action, execution: executionRolePolicy({ account, stacks, repositoryArns: t.repositoryArns, stores: t.stores }) };
+  const invoke: Statement[] = t.smokeTests
+    ? [{ Sid: 'SmokeTestInvokesFunctions', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: [...new Set(stacks.map((s) => lambdaFunctionArn(account, s.region, s.stackName)))].sort() }]
+    : [];
+  return {
+    action: { ...action, Statement: [...action.Statement, ...invoke] },
+    execution: executionRolePolicy({ account, stacks, repositoryArns: t.repositoryArns, stores: t.stores }),
+  };
 }
 
 /** The roles of a target account that write to and read from the artifact store of a region it deploys to. */

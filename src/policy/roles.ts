@@ -22,6 +22,8 @@ export interface PipelineRolePolicyProps {
   readonly connectionArn: string;
   /** Notification topic the approvals publish to, and its key. Default: none. */
   readonly notifications?: { readonly topicArn: string; readonly keyArn: string };
+  /** Smoke test function the Invoke actions run. Default: none. */
+  readonly smokeTestFunctionArn?: string;
 }
 
 export function pipelineRolePolicy(props: PipelineRolePolicyProps): PolicyDocument {
@@ -47,6 +49,7 @@ export function pipelineRolePolicy(props: PipelineRolePolicyProps): PolicyDocume
           { Sid: 'EncryptApprovalRequests', Effect: 'Allow' as const, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Resource: props.notifications.keyArn },
         ]
       : []),
+    ...(props.smokeTestFunctionArn ? [{ Sid: 'RunSmokeTests', Effect: 'Allow' as const, Action: 'lambda:InvokeFunction', Resource: props.smokeTestFunctionArn }] : []),
   );
 }
 

@@ -285,6 +285,42 @@ export function accessChecks(model: AccessModel): AccessCheck[] {
       }
     }
 
+    for (const invoke of actions.filter((a) => a.category === 'Invoke' && a.provider === 'Lambda')) {
+      const name = invoke.configuration?.FunctionName;
+      const fn = plan.ofType('aws_lambda_function').find((f) => f.body.function_name === name && f.account === pipeline.account);
+      const functionArn = `arn:aws:lambda:${invoke.region ?? pipeline.region}:${pipeline.account}:function:${name}`;
+      allow(`pipeline runs the ${invoke.name} function`, pipelineRole, 'lambda:InvokeFunction', { arn: functionArn, account: pipeline.account, label: `function ${name}` });
+      if (!fn) continue;
+      const smoke = model.principal(fn.body.role);
+      const pipelineArn = `arn:aws:codepipeline:${pipeline.region}:${pipeline.account}:${body.name}`;
+      allow(`${name} reads the pipeline stages`, smoke, 'codepipeline:GetPipeline', { arn: pipelineArn, account: pipeline.account, label: `pipeline ${body.name}` });
+      allow(`${name} reports job results`, smoke, 'codepipeline:PutJobSuccessResult', { arn: '*', account: pipeline.account, label: 'CodePipeline jobs' });
+      const invokesFunctions = fn.body.environment?.variables?.SMOKE_INVOKE === 'true';
+      for (const deploy of actions.filter((a) => a.category === 'Deploy' && a.role_arn)) {
+        allow(`${name} checks ${deploy.name} through its action role`, smoke, 'sts:AssumeRole', model.roleTarget(deploy.role_arn));
+        const check = model.principal(deploy.role_arn);
+        const region = deploy.region ?? pipeline.region;
+        const stack = deploy.configuration?.StackName;
+        if (deploy.provider === 'ECS') {
+          const target = { arn: `arn:aws:ecs:${region}:${check.account}:service/${deploy.configuration.ClusterName}/${deploy.configuration.ServiceName}`, account: check.account, label: 'service' };
+          allow(`smoke test reads the service of ${deploy.name}`, check, 'ecs:DescribeServices', target);
+        } else if (deploy.configuration?.ActionMode === 'CHANGE_SET_EXECUTE') {
+          allow(`smoke test reads the stack of ${deploy.name}`, check, 'cloudformation:DescribeStacks', {
+            arn: `arn:aws:cloudformation:${region}:${check.account}:stack/${stack}/smoke`,
+            account: check.account,
+            label: `stack ${stack}`,
+          });
+          if (invokesFunctions) {
+            allow(`smoke test invokes the function of ${deploy.name}`, check, 'lambda:InvokeFunction', {
+              arn: `arn:aws:lambda:${region}:${check.account}:function:${stack}`,
+              account: check.account,
+              label: `function ${stack}`,
+            });
+          }
+        }
+      }
+    }
+
     for (const topicArn of new Set(actions.map((a) => a.configuration?.NotificationArn).filter(Boolean))) {
       const topic: Target & { keyArn?: string } = model.topics.get(topicArn) ?? { arn: topicArn, account: pipeline.account, label: `topic ${topicArn} (not in this plan)` };
       allow('pipeline role publishes approval requests', pipelineRole, 'sns:Publish', topic);

@@ -1,0 +1,73 @@
+import { Construct } from 'constructs';
+import { AssetType, TerraformAsset, TerraformProvider } from 'cdktf';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
+import { logGroupArn } from './naming';
+import { policy, serviceTrust } from './policy/document';
+import { Role } from './role';
+
+export interface SmokeTestProps {
+  /** Provider of the tooling account in the pipeline region. */
+  readonly provider: TerraformProvider;
+  readonly account: string;
+  readonly region: string;
+  readonly functionName: string;
+  readonly roleName: string;
+  /** Folder with the function's code (lambda-src/smoke): zipped into the plan as an asset. */
+  readonly codePath: string;
+  /** The pipeline the function reads its stages from. */
+  readonly pipelineArn: string;
+  /** Action roles of the target accounts, which the function assumes to check each deployment. */
+  readonly actionRoleArns: readonly string[];
+  /** Key that encrypts the function's log group (the pipeline region's artifact key). */
+  readonly keyArn: string;
+  /** Also invoke each deployed Lambda function (container Lambda workloads). Default: false. */
+  readonly invokeFunctions?: boolean;
+}
+
+/**
+ * The function a CodePipeline Invoke action runs after each wave: it checks every deployment of the wave in
+ * its account and region (through that account's action role) and reports to CodePipeline.
+ */
+export class SmokeTest extends Construct {
+  readonly function: LambdaFunction;
+  readonly role: Role;
+
+  constructor(scope: Construct, id: string, props: SmokeTestProps) {
+    super(scope, id);
+    const { provider, account, region } = props;
+    const code = new TerraformAsset(this, 'code', { path: props.codePath, type: AssetType.ARCHIVE });
+    const logGroupName = `/aws/lambda/${props.functionName}`;
+    const logs = new CloudwatchLogGroup(this, 'logs', { provider, name: logGroupName, retentionInDays: 90, kmsKeyId: props.keyArn });
+    const logArn = logGroupArn(account, region, logGroupName);
+    this.role = new Role(this, 'role', {
+      provider,
+      account,
+      roleName: props.roleName,
+      description: 'Smoke test of the delivery pipeline: checks each deployment through the action roles',
+      trustPolicy: serviceTrust('lambda.amazonaws.com', { StringEquals: { 'aws:SourceAccount': account } }),
+      permissions: policy(
+        { Sid: 'WriteLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: [logArn, `${logArn}:*`] },
+        { Sid: 'ReadPipelineStages', Effect: 'Allow', Action: 'codepipeline:GetPipeline', Resource: props.pipelineArn },
+        // Job results have no resource-level permissions.
+        { Sid: 'ReportJobResults', Effect: 'Allow', Action: ['codepipeline:PutJobFailureResult', 'codepipeline:PutJobSuccessResult'], Resource: '*' },
+        { Sid: 'CheckThroughActionRoles', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: [...new Set(props.actionRoleArns)].sort() },
+      ),
+    });
+    this.function = new LambdaFunction(this, 'function', {
+      provider,
+      functionName: props.functionName,
+      description: 'Checks each deployment of a pipeline wave and reports to CodePipeline',
+      role: this.role.role.arn,
+      runtime: 'nodejs22.x',
+      handler: 'index.handler',
+      filename: code.path,
+      sourceCodeHash: code.assetHash,
+      timeout: 300,
+      memorySize: 256,
+      environment: { variables: { SMOKE_INVOKE: String(props.invokeFunctions ?? false) } },
+      loggingConfig: { logFormat: 'Text', logGroup: logs.name },
+      dependsOn: [this.role.policy],
+    });
+  }
+}

@@ -10,6 +10,7 @@ Synthesizes one Terraform stack per environment into cdktf.out/ (offline, no AWS
   -c, --config <file>   environment file to synthesize (repeatable).
                         Default: $PIPELINE_CONFIG (comma-separated files), else every config/*.json.
   -q, --quiet           no summary.
+  --summary             print the summary even when CI is set (it is quiet there by default).
   --list [--backend <local|s3|cloud>]
                         print [{"name", "file"}] of the environments (JSON, for CI matrices) instead of synthesizing.
   -h, --help            this text.`;
@@ -20,6 +21,7 @@ function main(): number {
       options: {
         config: { type: 'string', short: 'c', multiple: true },
         quiet: { type: 'boolean', short: 'q' },
+        summary: { type: 'boolean' },
         list: { type: 'boolean' },
         backend: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -36,7 +38,8 @@ function main(): number {
     return 0;
   }
   const { stacks } = synthesize(environmentFiles(args.config));
-  if (!args.quiet) console.log(stacks.map(summarize).join('\n\n'));
+  const quiet = args.quiet || (Boolean(process.env.CI) && !args.summary);
+  if (!quiet) console.log(stacks.map(summarize).join('\n\n'));
   return 0;
 }
 

@@ -8,7 +8,8 @@ import { example } from './support';
 function run(entry: string, args: string[], env: Record<string, string> = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'cap-app-'));
   const outdir = join(dir, 'cdktf.out');
-  const result = spawnSync('bash', ['bin/run', entry, ...args], { env: { ...process.env, CDKTF_OUTDIR: outdir, ...env }, encoding: 'utf8' });
+  // CI silences the summary; these tests set it where they mean to.
+  const result = spawnSync('bash', ['bin/run', entry, ...args], { env: { ...process.env, CI: '', CDKTF_OUTDIR: outdir, ...env }, encoding: 'utf8' });
   return { run: result, outdir, dir };
 }
 const app = (args: string[], env: Record<string, string> = {}) => run('main.ts', args, env);
@@ -22,7 +23,15 @@ describe('the app, as cdktf runs it', () => {
     expect(Object.keys(stack.resource.aws_codepipeline)).toHaveLength(1);
     expect(JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')).stacks.example).toBeDefined();
     expect(run.stdout).toMatch(/environment example: 44 resources, 7 providers/);
-    expect(run.stdout).toMatch(/Source -> Build -> dev -> test -> prod \(approval\)/);
+    expect(run.stdout).toMatch(/Source -> Build -> dev -> test -> prod\n/);
+    expect(run.stdout).toMatch(/prod \(manual approval\): 444444444444\/eu-west-1, 444444444444\/us-east-1/);
+    expect(run.stdout).toMatch(/111111111111 \(tooling\) +20 +12 +32/);
+    expect(run.stdout).toMatch(/note: the GitHub connection is created PENDING/);
+  });
+
+  it('keeps quiet under CI unless asked for the summary', () => {
+    expect(app(['-c', 'config/example.json'], { CI: 'true' }).run.stdout).toBe('');
+    expect(app(['-c', 'config/example.json', '--summary'], { CI: 'true' }).run.stdout).toMatch(/^environment example: 44 resources/);
   });
 
   it('says when a big stage is split into waves', () => {

@@ -2,35 +2,70 @@ import { TerraformResource } from 'cdktf';
 import type { EnvironmentStack } from '../stacks/environment-stack';
 import { usesImages } from './workload';
 
-/** Resources per account of a synthesized environment, by the provider each resource is placed with. */
-export function resourcesPerAccount(stack: EnvironmentStack): Map<string, number> {
-  const counts = new Map<string, number>();
+/** Resources of a synthesized environment per account and region, by the provider each resource is placed with. */
+export function resourcesPerPlace(stack: EnvironmentStack): Map<string, Map<string, number>> {
+  const counts = new Map<string, Map<string, number>>();
   for (const node of stack.node.findAll()) {
     if (!(node instanceof TerraformResource)) continue;
     const place = stack.providers.placeOf(node.provider);
     if (!place) throw new Error(`${node.node.path} has no account provider: every resource must be placed in an account`);
-    counts.set(place.account, (counts.get(place.account) ?? 0) + 1);
+    const regions = counts.get(place.account) ?? new Map<string, number>();
+    regions.set(place.region, (regions.get(place.region) ?? 0) + 1);
+    counts.set(place.account, regions);
   }
   return counts;
 }
 
+/** Resources per account (all its regions). */
+export function resourcesPerAccount(stack: EnvironmentStack): Map<string, number> {
+  return new Map([...resourcesPerPlace(stack)].map(([account, regions]) => [account, [...regions.values()].reduce((a, b) => a + b, 0)]));
+}
+
+/** Things a person must do or know after this synth. */
+export function warnings(stack: EnvironmentStack): string[] {
+  const out: string[] = [];
+  if (stack.pipeline.connection) {
+    out.push(`the GitHub connection is created PENDING: after the first deploy, complete its one-time handshake (output connection_handshake)`);
+  }
+  const split = [...new Set(stack.topology.waves.filter((w) => w.name !== w.stage).map((w) => w.stage))];
+  for (const stage of split) {
+    const waves = stack.topology.waves.filter((w) => w.stage === stage);
+    const count = waves.reduce((n, w) => n + w.deployments.length, 0);
+    out.push(`stage ${stage} has ${count} deployments, more than one CodePipeline stage holds; split into waves ${waves.map((w) => w.name).join(', ')}`);
+  }
+  return out;
+}
+
+const pad = (rows: string[][]) => {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => `  ${r.map((c, i) => c.padStart(i === 0 ? 0 : widths[i]!).padEnd(i === 0 ? widths[i]! : 0)).join('  ')}`.trimEnd());
+};
+
 /** What a synth produced, in a few lines a person reads after `npm run synth`. */
 export function summarize(stack: EnvironmentStack): string {
   const t = stack.topology;
-  const perAccount = resourcesPerAccount(stack);
-  const total = [...perAccount.values()].reduce((a, b) => a + b, 0);
-  const stages = ['Source', 'Build', ...t.waves.map((w) => (w.approval ? `${w.name} (approval)` : w.name))];
-  const lines = [
-    `environment ${t.environment}: ${total} resources, ${stack.providers.all.length} providers (account x region)`,
-    `  pipeline ${t.names.pipeline} in ${t.tooling.account}/${t.tooling.region}: ${stages.join(' -> ')}`,
-    `  artifact stores: ${t.pipelineRegions.join(', ')}; image repositories: ${usesImages(stack.workload) ? t.deployRegions.join(', ') : 'none'}`,
-    ...[...perAccount].map(([account, n]) => `  ${account}${account === t.tooling.account ? ' (tooling)' : ''}: ${n} resources`),
+  const places = resourcesPerPlace(stack);
+  const total = [...places.values()].flatMap((r) => [...r.values()]).reduce((a, b) => a + b, 0);
+  const regions = [...new Set([...places.values()].flatMap((r) => [...r.keys()]))].sort();
+  const accounts = [...places.keys()].sort((a, b) => (a === t.tooling.account ? -1 : b === t.tooling.account ? 1 : a.localeCompare(b)));
+  const table = [
+    ['resources', ...regions, 'total'],
+    ...accounts.map((account) => {
+      const r = places.get(account)!;
+      const sum = [...r.values()].reduce((a, b) => a + b, 0);
+      return [`${account}${account === t.tooling.account ? ' (tooling)' : ''}`, ...regions.map((region) => String(r.get(region) ?? '-')), String(sum)];
+    }),
   ];
-  const split = new Map<string, string[]>();
-  for (const w of t.waves) if (w.name !== w.stage) split.set(w.stage, [...(split.get(w.stage) ?? []), w.name]);
-  for (const [stage, waves] of split) {
-    const count = t.waves.filter((w) => w.stage === stage).reduce((n, w) => n + w.deployments.length, 0);
-    lines.push(`  note: stage ${stage} has ${count} deployments, more than one CodePipeline stage holds; split into waves ${waves.join(', ')}`);
-  }
-  return lines.join('\n');
+  const stageLines = t.waves.map((w) => {
+    const targets = [...new Set(w.deployments.map((d) => `${d.account}/${d.region}`))];
+    return `  ${w.name}${w.approval ? ' (manual approval)' : ''}: ${targets.join(', ')}`;
+  });
+  return [
+    `environment ${t.environment}: ${total} resources, ${stack.providers.all.length} providers (account x region), workload ${stack.workload.kind}`,
+    `  pipeline ${t.names.pipeline} in ${t.tooling.account}/${t.tooling.region}: ${['Source', 'Build', ...t.waves.map((w) => w.name)].join(' -> ')}`,
+    `  artifact stores: ${t.pipelineRegions.join(', ')}; image repositories: ${usesImages(stack.workload) ? t.deployRegions.join(', ') : 'none'}`,
+    ...pad(table),
+    ...stageLines,
+    ...warnings(stack).map((w) => `  note: ${w}`),
+  ].join('\n');
 }

@@ -35,8 +35,7 @@ describe('the app, as cdktf runs it', () => {
   });
 
   it('says when a big stage is split into waves', () => {
-    const { dir } = app(['--help']);
-    const file = join(dir, 'fleet.json');
+    const file = join(mkdtempSync(join(tmpdir(), 'cap-fleet-')), 'fleet.json');
     const doc = example();
     doc.stages[2]!.targets = Array.from({ length: 30 }, (_, i) => ({ account: String(500000000000 + i), regions: ['eu-west-1'] }));
     writeFileSync(file, JSON.stringify(doc));
@@ -53,8 +52,7 @@ describe('the app, as cdktf runs it', () => {
   });
 
   it('stops on a bad file before writing anything, naming the file and field', () => {
-    const { dir } = app(['--help']);
-    const bad = join(dir, 'bad.json');
+    const bad = join(mkdtempSync(join(tmpdir(), 'cap-bad-')), 'bad.json');
     writeFileSync(bad, JSON.stringify({ ...example(), tooling: { account: '42', region: 'eu-west-1' } }));
     const { run, outdir } = app(['-c', 'config/example.json', '-c', bad]);
     expect(run.status).toBe(1);

@@ -3,8 +3,7 @@ import { TerraformProvider } from 'cdktf';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { CodebuildProject } from '@cdktf/provider-aws/lib/codebuild-project';
 import { CodebuildWebhook } from '@cdktf/provider-aws/lib/codebuild-webhook';
-import { logGroupArn } from './naming';
-import { policy, serviceTrust } from './policy/document';
+import { policy, serviceTrust, writeLogs } from './policy/document';
 import { Role } from './role';
 
 export interface PullRequestBuildProps {
@@ -39,7 +38,6 @@ export class PullRequestBuild extends Construct {
     super(scope, id);
     const { provider, account } = props;
     const logs = new CloudwatchLogGroup(this, 'logs', { provider, name: props.logGroupName, retentionInDays: 90, kmsKeyId: props.keyArn });
-    const logArn = logGroupArn(account, props.region, props.logGroupName);
     const role = new Role(this, 'role', {
       provider,
       account,
@@ -47,7 +45,7 @@ export class PullRequestBuild extends Construct {
       description: 'Builds and tests pull requests; cannot deploy',
       trustPolicy: serviceTrust('codebuild.amazonaws.com', { StringEquals: { 'aws:SourceAccount': account } }),
       permissions: policy(
-        { Sid: 'WriteBuildLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: [logArn, `${logArn}:*`] },
+        writeLogs(account, props.region, props.logGroupName),
         {
           Sid: 'CloneThroughConnection',
           Effect: 'Allow',

@@ -2,8 +2,7 @@ import { Construct } from 'constructs';
 import { AssetType, TerraformAsset, TerraformProvider } from 'cdktf';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
-import { logGroupArn } from './naming';
-import { policy, serviceTrust } from './policy/document';
+import { policy, serviceTrust, writeLogs } from './policy/document';
 import { Role } from './role';
 
 export interface SmokeTestProps {
@@ -39,7 +38,6 @@ export class SmokeTest extends Construct {
     const code = new TerraformAsset(this, 'code', { path: props.codePath, type: AssetType.ARCHIVE });
     const logGroupName = `/aws/lambda/${props.functionName}`;
     const logs = new CloudwatchLogGroup(this, 'logs', { provider, name: logGroupName, retentionInDays: 90, kmsKeyId: props.keyArn });
-    const logArn = logGroupArn(account, region, logGroupName);
     this.role = new Role(this, 'role', {
       provider,
       account,
@@ -47,7 +45,7 @@ export class SmokeTest extends Construct {
       description: 'Smoke test of the delivery pipeline: checks each deployment through the action roles',
       trustPolicy: serviceTrust('lambda.amazonaws.com', { StringEquals: { 'aws:SourceAccount': account } }),
       permissions: policy(
-        { Sid: 'WriteLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: [logArn, `${logArn}:*`] },
+        writeLogs(account, region, logGroupName),
         { Sid: 'ReadPipelineStages', Effect: 'Allow', Action: 'codepipeline:GetPipeline', Resource: props.pipelineArn },
         // Job results have no resource-level permissions.
         { Sid: 'ReportJobResults', Effect: 'Allow', Action: ['codepipeline:PutJobFailureResult', 'codepipeline:PutJobSuccessResult'], Resource: '*' },

@@ -1,4 +1,4 @@
-import { accountOfArn, accountRoot } from '../naming';
+import { accountOfArn, accountRoot, logGroupArn } from '../naming';
 
 export type Principal = '*' | { AWS?: string | string[]; Service?: string | string[]; Federated?: string };
 export type Conditions = Record<string, Record<string, string | string[] | boolean>>;
@@ -44,6 +44,12 @@ export function rolesOnly(roleArns: readonly string[]): { Principal: Principal; 
     Condition: { ArnEquals: { 'aws:PrincipalArn': arns.length === 1 ? arns[0]! : arns } },
   };
 }
+
+/** Writing to one CloudWatch log group (its streams). */
+export const writeLogs = (account: string, region: string, logGroup: string): Statement => {
+  const arn = logGroupArn(account, region, logGroup);
+  return { Sid: 'WriteLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: [arn, `${arn}:*`] };
+};
 
 /** Trust policy for a role assumed by an AWS service. */
 export const serviceTrust = (service: string, condition?: Conditions): PolicyDocument =>

@@ -2,7 +2,7 @@ import { lambdaFunctionArn, logGroupArn, roleArn, stackArn } from '../naming';
 import type { PermissionStatement } from '../config/schema';
 import { expandPlaceholders } from '../workload';
 import { StoreArns, artifactAccess } from './artifacts';
-import { PolicyDocument, Statement, policy } from './document';
+import { PolicyDocument, Statement, policy, writeLogs } from './document';
 import { IMAGE_PULL_ACTIONS, IMAGE_PUSH_ACTIONS } from './repository';
 
 /** One workload stack in a target account. */
@@ -64,9 +64,8 @@ export interface BuildRolePolicyProps {
 }
 
 export function buildRolePolicy(props: BuildRolePolicyProps): PolicyDocument {
-  const logs = logGroupArn(props.account, props.region, props.logGroup);
   return policy(
-    { Sid: 'WriteBuildLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: [logs, `${logs}:*`] },
+    writeLogs(props.account, props.region, props.logGroup),
     ...artifactAccess([props.store], 'write'),
     ...(props.repositoryArns.length
       ? [

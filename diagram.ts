@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseFlags, run } from './src/cli';
+import { assertKnownEnvironment, environmentArgument, parseFlags, run } from './src/cli';
 import { diagramDot, renderSvg } from './src/diagram';
 import { environmentFiles, stackFile, synthesize } from './src/synthesize';
 
@@ -25,16 +25,13 @@ run(async () => {
     return { ...parsed.values, positionals: parsed.positionals };
   });
   if (typeof args === 'number') return args;
-  const [name] = args.positionals;
-  if (!name) {
-    console.error(USAGE);
-    return 2;
-  }
+  const name = environmentArgument(args.positionals, USAGE);
+  if (!name) return 2;
   let file = args.plan;
   let outdir = process.env.CDKTF_OUTDIR ?? 'cdktf.out';
   if (!file) {
     const synth = synthesize(environmentFiles(args.config));
-    if (!synth.stacks.some((s) => s.node.id === name)) throw new Error(`no environment "${name}"; known: ${synth.stacks.map((s) => s.node.id).join(', ')}`);
+    assertKnownEnvironment(name, synth.stacks.map((s) => s.node.id));
     outdir = synth.outdir;
     file = stackFile(outdir, name);
   }

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { parseFlags, run } from './src/cli';
+import { assertKnownEnvironment, environmentArgument, parseFlags, run } from './src/cli';
 import { loadEnvironmentFiles } from './src/config/load';
 import { environmentFiles } from './src/synthesize';
 import { tfcRunRoleTrust, tfcWorkspaceVariables } from './src/tfc';
@@ -16,14 +16,11 @@ run(() => {
     return { ...parsed.values, positionals: parsed.positionals };
   });
   if (typeof args === 'number') return args;
-  const [name] = args.positionals;
-  if (!name) {
-    console.error(USAGE);
-    return 2;
-  }
+  const name = environmentArgument(args.positionals, USAGE);
+  if (!name) return 2;
   const configs = loadEnvironmentFiles(environmentFiles(args.config));
-  const config = configs.find((c) => c.name === name);
-  if (!config) throw new Error(`no environment "${name}"; known: ${configs.map((c) => c.name).join(', ')}`);
+  assertKnownEnvironment(name, configs.map((c) => c.name));
+  const config = configs.find((c) => c.name === name)!;
   const backend = config.backend;
   if (backend.type !== 'cloud' || config.credentials !== 'tfc-dynamic') {
     throw new Error(`environment "${name}" does not use HCP Terraform dynamic credentials: set backend.type "cloud" and credentials "tfc-dynamic" in its file`);

@@ -19,6 +19,17 @@ export function parseFlags<T extends { help?: boolean }>(usage: string, parse: (
   return values;
 }
 
+/** The environment named by the first positional argument; prints the usage and gives undefined when there is none. */
+export function environmentArgument(positionals: readonly string[], usage: string): string | undefined {
+  if (!positionals[0]) console.error(usage);
+  return positionals[0];
+}
+
+/** Fails with the known names when `name` is not one of them. */
+export function assertKnownEnvironment(name: string, known: readonly string[]): void {
+  if (!known.includes(name)) throw new Error(`no environment "${name}"; known: ${known.join(', ')}`);
+}
+
 /** Runs an entry point and sets the exit code: its result, or 1 with the error's message. */
 export function run(main: () => number | Promise<number>): void {
   Promise.resolve()

@@ -89,9 +89,8 @@ export class AccessModel {
       });
     }
     for (const p of plan.ofType('aws_iam_role_policy')) {
-      const role = plan.target(plan.rawBody(p.address)?.role);
-      const roleName = role ? role.body.name : p.body.role;
-      const info = [...this.roles.values()].find((x) => x.name === roleName && x.account === p.account);
+      // `role` resolves to the role's name, whether the JSON references the role or spells the name.
+      const info = [...this.roles.values()].find((x) => x.name === p.body.role && x.account === p.account);
       const policy = policyOf(p.body.policy);
       if (info && policy) info.identity.push({ name: p.address, policy });
     }
@@ -146,10 +145,6 @@ export class AccessModel {
         ...(policy && policyResource ? { policy: { name: policyResource.address, policy } } : {}),
       });
     }
-  }
-
-  role(arn: string): RoleInfo | undefined {
-    return this.roles.get(arn);
   }
 
   /** A principal for a role ARN; a role missing from the plan has no policies (every path from it fails). */

@@ -80,21 +80,6 @@ export class Plan {
     return this.resources.filter((r) => r.type === type);
   }
 
-  byAddress(address: string): PlanResource | undefined {
-    return this.resources.find((r) => r.address === address);
-  }
-
-  /** The resource a raw `${type.name.attr}` reference in the JSON points to. */
-  target(reference: unknown): PlanResource | undefined {
-    const m = typeof reference === 'string' ? /^\$\{([a-z][a-z0-9_]*\.[A-Za-z0-9_-]+)\.[a-z_]+\}$/.exec(reference) : null;
-    return m ? this.byAddress(m[1]!) : undefined;
-  }
-
-  /** The raw (unresolved) arguments of a resource, to follow references. */
-  rawBody(address: string): Body | undefined {
-    return this.raw.get(address)?.body;
-  }
-
   private bodyOf(address: string): Body {
     const cached = this.resolved.get(address);
     if (cached) return cached;

@@ -1,16 +1,22 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseFlags, run } from './src/cli';
-import { environmentFiles, stackFile, synthesize } from './src/synthesize';
+import { environmentFiles, readStackFile, stackFile, synthesize } from './src/synthesize';
+import { TerraformCheck } from './src/terraform/check';
+import { stackReport } from './src/terraform/report';
+import { findProviderSource, findTerraform } from './src/terraform/toolchain';
 import { verifyPlan } from './src/verify';
 import { markdownReport, terminalReport } from './src/verify/report';
 
 const USAGE = `usage: npm run verify [-- --config <environment.json> ... | --plan <cdk.tf.json> ...]
 
 Checks synthesized plans before anything reaches AWS: the access matrix (IAM engine over the plan's
-policies) and the security baseline rules. Writes a Markdown report per environment to cdktf.out/verify/.
-Exits 1 if any path or rule fails.
+policies), the security baseline rules, and what Terraform and CodePipeline would refuse (aliases,
+references, placement, pipeline structure). When Terraform is there (TERRAFORM_BINARY or PATH), it also
+runs the real terraform validate on each plan, as npm run tf:check does. Writes a Markdown report per
+environment to cdktf.out/verify/. Exits 1 if any path, rule or validation fails.
   -c, --config <file>   synthesize and verify these environment files (default: as npm run synth).
   -p, --plan <file>     verify an already synthesized stack file instead (repeatable; may be edited by hand).
   -h, --help            this text.`;
@@ -27,33 +33,46 @@ async function main(): Promise<number> {
     }).values,
   );
   if (typeof args === 'number') return args;
-  let plans: Array<{ name: string; file: string }>;
+  let files: string[];
   let outdir = process.env.CDKTF_OUTDIR ?? 'cdktf.out';
   if (args.plan?.length) {
-    // cdktf.out/stacks/<env>/cdk.tf.json is named after its environment.
-    plans = args.plan.map((file) => ({ name: basename(file) === 'cdk.tf.json' ? basename(dirname(file)) : basename(file, '.json'), file }));
+    files = args.plan;
   } else {
     const synth = synthesize(environmentFiles(args.config));
     outdir = synth.outdir;
-    plans = synth.stacks.map((s) => ({ name: s.node.id, file: stackFile(synth.outdir, s.node.id) }));
+    files = synth.stacks.map((s) => stackFile(synth.outdir, s.node.id));
   }
+  const validate = terraformValidation();
   let failed = false;
-  for (const { name, file } of plans) {
-    let json;
-    try {
-      json = JSON.parse(readFileSync(file, 'utf8'));
-    } catch (err) {
-      throw new Error(`${file}: cannot read a synthesized stack (${(err as Error).message})`);
-    }
+  for (const file of files) {
+    const { name, json } = readStackFile(file);
     const verification = await verifyPlan(name, json);
     const reportDir = join(outdir, 'verify');
     mkdirSync(reportDir, { recursive: true });
     const report = join(reportDir, `${name}.md`);
     writeFileSync(report, markdownReport(verification));
-    console.log(`${terminalReport(verification)}\n  report: ${report}\n`);
-    failed ||= !verification.ok;
+    console.log(`${terminalReport(verification)}\n  report: ${report}`);
+    const validation = await validate?.validate({ name, json, assets: join(dirname(file), 'assets') });
+    if (validation) console.log(`terraform validate of ${stackReport(validation)}`);
+    console.log('');
+    failed ||= !verification.ok || validation?.ok === false;
   }
+  validate?.dispose(failed);
   return failed ? 1 : 0;
+}
+
+/** The real terraform validate when Terraform is there; otherwise says so and leaves the plan checks to stand alone. */
+function terraformValidation(): { validate: TerraformCheck['validate']; dispose(keep: boolean): void } | undefined {
+  let terraform;
+  try {
+    terraform = findTerraform(process.env);
+  } catch (err) {
+    console.log(`terraform validate: not run, ${(err as Error).message.split('\n')[0]} The checks below do not need it.\n`);
+    return undefined;
+  }
+  const workspace = mkdtempSync(join(tmpdir(), 'verify-tf-'));
+  const check = new TerraformCheck({ terraform, source: findProviderSource({}, process.env), workspace, timeoutSeconds: 300, env: process.env });
+  return { validate: (stack) => check.validate(stack), dispose: (keep) => keep || rmSync(workspace, { recursive: true, force: true }) };
 }
 
 run(main);

@@ -76,6 +76,24 @@ describe('npm run verify', () => {
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/^PASS example: (\d+)\/\1 needed paths allowed, (\d+)\/\2 forbidden paths denied, (\d+)\/\3 rules pass/);
     expect(readFileSync(join(outdir, 'verify/example.md'), 'utf8')).toMatch(/^# Verify report: example\n\n\*\*PASS\*\*/);
+    // Real Terraform (on PATH in CI) validated the same plan.
+    expect(result.stdout).toMatch(/^terraform validate of ok {3}example: (hashicorp\/aws|validated with hashicorp\/aws) [\d.]+/m);
+    expect(result.stdout).toMatch(/^ +ok {3}validate +[\d.]+ s$/m);
+  });
+
+  it('fails when real Terraform refuses the plan, with Terraform\'s message, file and line', () => {
+    const { outdir, dir } = app(['-q', '-c', 'config/example.json']);
+    const stack = JSON.parse(readFileSync(join(outdir, 'stacks/example/cdk.tf.json'), 'utf8'));
+    const bucket = Object.values(stack.resource.aws_s3_bucket)[0] as Record<string, unknown>;
+    bucket.bucket_typo = 'x';
+    const edited = join(dir, 'typo.json');
+    writeFileSync(edited, JSON.stringify(stack, null, 2));
+    const { run: result } = run('verify.ts', ['--plan', edited]);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toMatch(/^PASS typo:/);
+    expect(result.stdout).toMatch(/FAIL validate/);
+    expect(result.stdout).toMatch(/Error: Extraneous JSON object property/);
+    expect(result.stdout).toMatch(/on cdk\.tf\.json line \d+, in resource\.aws_s3_bucket\.artifacts-eu-west-1_bucket_\w+:/);
   });
 
   it('verifies a stack file edited by hand and exits 1 on a fault', () => {

@@ -1,5 +1,5 @@
 import { AWS_REGIONS } from '../src/config/regions';
-import { NAME_LIMITS, accountOfArn, names, placeId } from '../src/naming';
+import { NAME_LIMITS, TERRAFORM_IDENTIFIER, accountOfArn, names, providerAlias } from '../src/naming';
 
 const longestRegion = [...AWS_REGIONS].sort((a, b) => b.length - a.length)[0]!;
 const shortestRegion = [...AWS_REGIONS].sort((a, b) => a.length - b.length)[0]!;
@@ -48,9 +48,18 @@ describe('names', () => {
     }
   });
 
-  it('builds provider aliases Terraform accepts', () => {
-    expect(placeId('111111111111', 'ap-southeast-2')).toBe('111111111111_ap_southeast_2');
-    for (const region of AWS_REGIONS) expect(placeId('111111111111', region)).toMatch(/^[A-Za-z0-9_]+$/);
+  it('builds provider aliases that are Terraform identifiers, readable in a plan', () => {
+    // Terraform's rule (configuration syntax, "Identifiers"): letters, digits, underscores and dashes, and the
+    // first character must not be a digit. An account id alone breaks it.
+    const terraformRule = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+    expect(terraformRule.test('111111111111_eu_west_1')).toBe(false);
+    expect(TERRAFORM_IDENTIFIER.source).toBe(terraformRule.source);
+    expect(providerAlias('111111111111', 'ap-southeast-2', '111111111111')).toBe('tooling_ap_southeast_2');
+    expect(providerAlias('222222222222', 'eu-west-1', '111111111111')).toBe('account_222222222222_eu_west_1');
+    for (const region of AWS_REGIONS) {
+      expect(providerAlias('111111111111', region, '111111111111')).toMatch(terraformRule);
+      expect(providerAlias('012345678901', region, '111111111111')).toMatch(terraformRule);
+    }
   });
 
   it('reads the account of an IAM ARN and refuses anything else', () => {

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { placeId, roleArn } from './naming';
+import { providerAlias, roleArn } from './naming';
 
 /** An (account, region) pair that resources are placed in. */
 export interface Place {
@@ -18,6 +18,8 @@ export type AccountAccess =
 export interface AccountProvidersProps {
   /** Every (account, region) that gets resources. */
   readonly places: readonly Place[];
+  /** The account that runs the pipeline: its providers are aliased `tooling_<region>`. */
+  readonly toolingAccount: string;
   /** How every provider reaches its account. */
   readonly access: AccountAccess;
   /** Tags every provider puts on every resource. */
@@ -32,11 +34,13 @@ export interface AccountProvidersProps {
 export class AccountProviders extends Construct {
   private readonly providers = new Map<string, AwsProvider>();
   private readonly places = new Map<AwsProvider, Place>();
+  private readonly toolingAccount: string;
 
   constructor(scope: Construct, id: string, props: AccountProvidersProps) {
     super(scope, id);
+    this.toolingAccount = props.toolingAccount;
     for (const { account, region } of props.places) {
-      const alias = placeId(account, region);
+      const alias = providerAlias(account, region, props.toolingAccount);
       if (this.providers.has(alias)) continue;
       const provider = new AwsProvider(this, alias, {
         alias,
@@ -54,7 +58,7 @@ export class AccountProviders extends Construct {
 
   /** The provider of an (account, region); throws if that place was not declared. */
   for(account: string, region: string): AwsProvider {
-    const provider = this.providers.get(placeId(account, region));
+    const provider = this.providers.get(providerAlias(account, region, this.toolingAccount));
     if (!provider) {
       throw new Error(`no provider for account ${account} in ${region}: add it to AccountProviders' places`);
     }

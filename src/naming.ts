@@ -97,5 +97,20 @@ export function accountOfArn(arn: string): string {
   return account;
 }
 
-/** Terraform-safe identifier for an (account, region) pair, used for provider aliases and construct ids. */
-export const placeId = (account: string, region: string) => `${account}_${region.replace(/-/g, '_')}`;
+/**
+ * Terraform's rule for identifiers (provider aliases among them): a letter or underscore first, then
+ * letters, digits, underscores and dashes. Terraform refuses anything else at `terraform init`
+ * ("An alias must be a valid name"); see docs/terraform.md.
+ */
+export const TERRAFORM_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+
+/**
+ * Provider alias of an (account, region), readable in a plan: `tooling_eu_west_1` for the tooling
+ * account, `account_222222222222_eu_west_1` for any other. An account id alone starts with a digit,
+ * which Terraform refuses.
+ */
+export function providerAlias(account: string, region: string, toolingAccount: string): string {
+  const alias = `${account === toolingAccount ? 'tooling' : `account_${account}`}_${region.replace(/-/g, '_')}`;
+  if (!TERRAFORM_IDENTIFIER.test(alias)) throw new Error(`provider alias "${alias}" is not a Terraform identifier: check the account id and region`);
+  return alias;
+}

@@ -1,5 +1,5 @@
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, readdirSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { App } from 'cdktf';
 import { loadEnvironmentFiles } from './config/load';
 import { EnvironmentStack } from '../stacks/environment-stack';
@@ -31,3 +31,13 @@ export function synthesize(files: readonly string[]): { stacks: EnvironmentStack
 
 /** Where the synthesized JSON of a stack lands. */
 export const stackFile = (outdir: string, stack: string) => join(outdir, 'stacks', stack, 'cdk.tf.json');
+
+/** A stack file given on the command line: its environment name (`cdktf.out/stacks/<env>/cdk.tf.json`, else the file name) and JSON. */
+export function readStackFile(file: string): { name: string; json: Record<string, any> } {
+  const name = basename(file) === 'cdk.tf.json' ? basename(dirname(file)) : basename(file, '.json');
+  try {
+    return { name, json: JSON.parse(readFileSync(file, 'utf8')) };
+  } catch (err) {
+    throw new Error(`${file}: cannot read a synthesized stack (${(err as Error).message})`);
+  }
+}

@@ -45,6 +45,7 @@ export class EnvironmentStack extends TerraformStack {
     const sessionName = `cdktf-${n.prefix}`.slice(0, 64);
     useBackend(this, config.backend, sessionName);
     const providers = (this.providers = new AccountProviders(this, 'providers', {
+      toolingAccount: tooling.account,
       places: [
         ...topology.pipelineRegions.map((region) => ({ account: tooling.account, region })),
         ...topology.targets.flatMap((t) => t.regions.map((region) => ({ account: t.account, region }))),

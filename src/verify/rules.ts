@@ -4,6 +4,7 @@
  */
 import { findCycle, planGraph } from '../plan-graph';
 import { Body, Plan, PlanResource, StatementJson, asList, policyOf, statementsOf } from './plan';
+import { STRUCTURE_RULES } from './structure-rules';
 
 export interface Finding {
   /** The resource to change. */
@@ -320,6 +321,7 @@ export const RULES: readonly Rule[] = [
       return cycle ? [{ address: cycle[0]!, message: `cycle: ${cycle.join(' -> ')}` }] : [];
     },
   },
+  ...STRUCTURE_RULES,
 ];
 
 export function checkRules(plan: Plan, rules: readonly Rule[] = RULES): RuleResult[] {

@@ -161,6 +161,8 @@ describe("reading Terraform's answers", () => {
 });
 
 describe('npm run tf:check, against the real Terraform CLI', () => {
+  // Terraform starts a provider process per configuration; on a loaded 2-core machine that takes a while.
+  jest.setTimeout(180_000);
   const check = (args: string[], env: Record<string, string> = {}) =>
     spawnSync('bash', ['bin/run', 'tf-check.ts', ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
 
@@ -176,7 +178,7 @@ describe('npm run tf:check, against the real Terraform CLI', () => {
   it('fails on the provider alias bug with Terraform\'s own message, file and line, writing nothing beside the plan', () => {
     const { dir, file } = stackFile((json) => {
       json.provider.aws[0]!.alias = '111111111111_eu_west_1';
-      for (const byName of Object.values(json.resource)) for (const body of Object.values(byName)) if (body.provider === 'aws.tooling_eu_west_1') body.provider = 'aws.111111111111_eu_west_1';
+      for (const byName of Object.values<Json>(json.resource)) for (const body of Object.values<Json>(byName)) if (body.provider === 'aws.tooling_eu_west_1') body.provider = 'aws.111111111111_eu_west_1';
     });
     const run = check(['--plan', file]);
     expect(run.status).toBe(1);
@@ -188,7 +190,7 @@ describe('npm run tf:check, against the real Terraform CLI', () => {
   });
 
   it('fails at validate on an argument the provider does not have', () => {
-    const { file } = stackFile((json) => (Object.values(json.resource.aws_kms_key)[0]!.rotate_every_day = true));
+    const { file } = stackFile((json) => (Object.values<Json>(json.resource.aws_kms_key)[0]!.rotate_every_day = true));
     const run = check(['--plan', file]);
     expect(run.status).toBe(1);
     expect(run.stdout).toMatch(/ok {3}init[\s\S]*FAIL validate/);

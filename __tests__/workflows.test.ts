@@ -94,6 +94,22 @@ describe('plan comment script', () => {
     };
   };
 
+  // The same check as .ci/run, with the registry's provider, before anything talks to AWS or Terraform Cloud,
+  // so a stack Terraform refuses fails with Terraform's message instead of cdktf's spinner.
+  it.each([
+    ['pull-request.yml', 'plan', 'npx cdktf diff'],
+    ['deploy.yml', 'deploy', 'npx cdktf deploy'],
+    ['terraform-cloud.yml', 'run', 'npx cdktf diff'],
+  ])('%s runs the real-Terraform check before credentials and cdktf', (file, job, cdktf) => {
+    const steps: Array<Record<string, any>> = workflow(file).jobs[job].steps;
+    const at = (test: (s: Record<string, any>) => boolean) => steps.findIndex(test);
+    const check = at((s) => s.run === 'npm run --silent tf:check -- --registry --config "$PIPELINE_CONFIG"');
+    expect(check).toBeGreaterThan(at((s) => s.run === 'npm ci'));
+    expect(check).toBeLessThan(at((s) => String(s.run ?? '').includes(cdktf)));
+    const credentials = at((s) => String(s.uses).startsWith('aws-actions/configure-aws-credentials'));
+    if (credentials >= 0) expect(check).toBeLessThan(credentials);
+  });
+
   it('creates one comment per environment, then updates it', async () => {
     const first = fakeGithub([{ id: 1, body: '<!-- cross-account-pipeline:prod -->\nold' }]);
     await comment({ github: first, context, environment: 'dev', planFile: 'README.md', reportFile: 'missing.md' });

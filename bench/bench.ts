@@ -3,7 +3,9 @@
  *
  * Times the app command exactly as cdktf.json runs it, as a whole process, for several shapes and for the
  * floor (`node -e "require('cdktf')"`): one warm-up, then --runs runs; median and min-max wall time, peak RSS
- * (GNU time), and what the synthesized plan holds. Also times `npm test`, `tsc --noEmit` and verify.
+ * (GNU time), and what the synthesized plan holds. Also times `npm test`, `tsc --noEmit`, verify, and the
+ * real-Terraform check (`npm run tf:check -- --plan`: init, validate, offline plan, mocked apply + destroy)
+ * for the shapes CI checks.
  * Writes the table to bench/RESULTS.md.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -17,6 +19,8 @@ import { criticalPathDepth, planGraph } from '../src/plan-graph';
 import { shape } from './shape-generator';
 
 const TIME = '/usr/bin/time';
+/** Shapes whose real-Terraform check is timed: the ones .ci/run checks. */
+const TF_CHECKED = ['example', '1x1', '3x3', '10x5'];
 
 interface Sample {
   readonly seconds: number;
@@ -68,7 +72,7 @@ function main(): number {
 
   mkdirSync('bench/shapes', { recursive: true });
   const shapes: Array<[string, string, string]> = [['example', 'config/example.json', 'example']];
-  for (const [a, r] of [[1, 1], [3, 3], [20, 5], [50, 5]] as const) {
+  for (const [a, r] of [[1, 1], [3, 3], [10, 5], [20, 5], [50, 5]] as const) {
     const file = `bench/shapes/${a}x${r}.json`;
     const doc = shape(a, r);
     writeFileSync(file, `${JSON.stringify(doc, null, 2)}\n`);
@@ -83,6 +87,10 @@ function main(): number {
     // Every shape must pass verify (a failure makes measure() throw); once is enough for the larger ones.
     const planFile = join(outdir, 'stacks', stack, 'cdk.tf.json');
     rows.push({ name: `verify ${name} (--plan)`, samples: repeat(name === 'example' ? runs : 1, 0, `bash bin/run verify.ts --plan ${planFile}`, { CDKTF_OUTDIR: outdir }) });
+    // What CI runs for every shipped environment and these shapes; a failure makes measure() throw.
+    if (!values.quick && TF_CHECKED.includes(name)) {
+      rows.push({ name: `tf:check ${name} (--plan)`, samples: repeat(Math.min(runs, 3), 0, `bash bin/run tf-check.ts --plan ${planFile} > /dev/null`) });
+    }
     console.error(`measured ${name}`);
   }
   if (!values.quick) {
@@ -118,7 +126,9 @@ function main(): number {
     '',
     table,
     '',
-    'Rerun: `npm run bench` (needs GNU time: `apt-get install time`).',
+    'tf:check rows: one whole `npm run tf:check -- --plan` process (terraform init, validate, offline plan, mocked apply + destroy), up to 3 runs; peak RSS is the largest single process (a provider plugin), not the sum.',
+    '',
+    'Rerun: `npm run bench` (needs GNU time: `apt-get install time`; `--quick` skips tsc, npm test and tf:check).',
     '',
   ].join('\n');
   writeFileSync('bench/RESULTS.md', report);

@@ -16,7 +16,7 @@ export type AccountAccess =
   | { readonly kind: 'shared-config'; readonly configFile: (account: string) => string };
 
 export interface AccountProvidersProps {
-  /** Every (account, region) that gets resources. */
+  /** Every (account, region) where resources may be placed; asking for another place is an error. */
   readonly places: readonly Place[];
   /** The account that runs the pipeline: its providers are aliased `tooling_<region>`. */
   readonly toolingAccount: string;
@@ -27,41 +27,46 @@ export interface AccountProvidersProps {
 }
 
 /**
- * One aliased AWS provider per (account, region), each reaching its account on its own (assumed role or
- * per-account credentials) and pinned to it with `allowed_account_ids`, so a wrong credential can never
- * apply into another account.
+ * One aliased AWS provider per (account, region) in use, each reaching its account on its own (assumed role
+ * or per-account credentials) and pinned to it with `allowed_account_ids`, so a wrong credential can never
+ * apply into another account. A provider is declared when a resource first asks for it: a target account's
+ * roles are global, so its other regions get none, and every provider Terraform validates and starts is one
+ * the plan uses (docs/terraform.md, "What a check costs").
  */
 export class AccountProviders extends Construct {
   private readonly providers = new Map<string, AwsProvider>();
   private readonly places = new Map<AwsProvider, Place>();
-  private readonly toolingAccount: string;
+  private readonly allowed: Set<string>;
 
-  constructor(scope: Construct, id: string, props: AccountProvidersProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: AccountProvidersProps,
+  ) {
     super(scope, id);
-    this.toolingAccount = props.toolingAccount;
-    for (const { account, region } of props.places) {
-      const alias = providerAlias(account, region, props.toolingAccount);
-      if (this.providers.has(alias)) continue;
-      const provider = new AwsProvider(this, alias, {
-        alias,
-        region,
-        allowedAccountIds: [account],
-        ...(props.access.kind === 'assume-role'
-          ? { assumeRole: [{ roleArn: roleArn(account, props.access.roleName), sessionName: props.access.sessionName }] }
-          : { sharedConfigFiles: [props.access.configFile(account)] }),
-        defaultTags: [{ tags: props.tags }],
-      });
-      this.providers.set(alias, provider);
-      this.places.set(provider, { account, region });
-    }
+    this.allowed = new Set(props.places.map(({ account, region }) => providerAlias(account, region, props.toolingAccount)));
   }
 
-  /** The provider of an (account, region); throws if that place was not declared. */
+  /** The provider of an (account, region), declared on first use; throws if that place was not declared. */
   for(account: string, region: string): AwsProvider {
-    const provider = this.providers.get(providerAlias(account, region, this.toolingAccount));
-    if (!provider) {
+    const alias = providerAlias(account, region, this.props.toolingAccount);
+    if (!this.allowed.has(alias)) {
       throw new Error(`no provider for account ${account} in ${region}: add it to AccountProviders' places`);
     }
+    const known = this.providers.get(alias);
+    if (known) return known;
+    const { access, tags } = this.props;
+    const provider = new AwsProvider(this, alias, {
+      alias,
+      region,
+      allowedAccountIds: [account],
+      ...(access.kind === 'assume-role'
+        ? { assumeRole: [{ roleArn: roleArn(account, access.roleName), sessionName: access.sessionName }] }
+        : { sharedConfigFiles: [access.configFile(account)] }),
+      defaultTags: [{ tags }],
+    });
+    this.providers.set(alias, provider);
+    this.places.set(provider, { account, region });
     return provider;
   }
 
@@ -70,7 +75,7 @@ export class AccountProviders extends Construct {
     return this.places.get(provider as AwsProvider);
   }
 
-  /** Every provider, in declaration order. */
+  /** Every provider declared so far, in order of first use. */
   get all(): AwsProvider[] {
     return [...this.providers.values()];
   }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { ProviderSchema, mockedApplyTest } from './mock-test';
 import { Removal } from './provider-compat';
 import { ProviderChoice, offlineCopy, pinnedVersion, validationCopy } from './stack-copy';
-import { ProviderSource, TerraformCli, cliConfig } from './toolchain';
+import { HOW_TO_PROVIDE, ProviderSource, TerraformCli, cliConfig } from './toolchain';
 
 type Json = Record<string, any>;
 
@@ -124,7 +124,10 @@ export class TerraformCheck {
     };
 
     write(validation.json);
-    if (!(await step('init', ['init', '-backend=false', '-input=false', '-no-color']))) return result();
+    if (!(await step('init', ['init', '-backend=false', '-input=false', '-no-color']))) {
+      if (this.props.source.kind === 'registry') steps[0] = { ...steps[0]!, error: `${steps[0]!.error}\n\n${HOW_TO_PROVIDE}` };
+      return result();
+    }
     const providerVersion = await this.selectedVersion(folder);
     if (choice.version && providerVersion !== choice.version) {
       steps.push({ step: 'validate', ok: false, seconds: 0, error: `Terraform selected hashicorp/aws ${providerVersion}, not ${choice.version} as asked` });

@@ -38,6 +38,9 @@ function stacksToCheck(args: { config?: string[]; plan?: string[] }, names: read
     .map((name) => ({ ...readStackFile(stackFile(outdir, name)), assets: join(outdir, 'stacks', name, 'assets') }));
 }
 
+/** What a stack's check costs, roughly: Terraform starts one provider process per configuration and command. */
+const cost = (json: Record<string, any>) => (json.provider?.aws?.length ?? 0) * 1000 + Object.values(json.resource ?? {}).reduce((n: number, byName) => n + Object.keys(byName as object).length, 0);
+
 async function main(): Promise<number> {
   const args = parseFlags(USAGE, () =>
     parseArgs({
@@ -73,7 +76,8 @@ async function main(): Promise<number> {
   const check = new TerraformCheck({ terraform, source, workspace, timeoutSeconds, env: process.env });
   const started = Date.now();
   const results: StackResult[] = [];
-  const queue = [...stacks];
+  // Largest first, so side-by-side checks end together instead of one big stack running alone at the end.
+  const queue = [...stacks].sort((a, b) => cost(b.json) - cost(a.json));
   const worker = async () => {
     for (let stack = queue.shift(); stack; stack = queue.shift()) {
       const result = await check.check(stack);

@@ -4,6 +4,8 @@
  * message that names the part to change.
  */
 import { verifyPlan } from '../src/verify';
+import { Plan } from '../src/verify/plan';
+import { checkRules } from '../src/verify/rules';
 import { CLOUDFORMATION_REQUIRED, pipelineStructureProblems } from '../src/verify/structure-rules';
 import { DEV, PROD, synth } from './support';
 
@@ -105,15 +107,14 @@ describe('verify on what Terraform and CodePipeline refuse', () => {
     ],
   ];
 
-  it.each(cases)('fails on %s', async (_what, mutate, rule, message) => {
+  // The rules verify runs (the access matrix is not what these faults are about, and costs an IAM evaluation each).
+  it.each(cases)('fails on %s', (_what, mutate, rule, message) => {
     const json = fresh();
     mutate(json);
-    const v = await verifyPlan('mutated', json);
-    const failed = v.rules.filter((r) => !r.ok);
+    const failed = checkRules(new Plan(json)).filter((r) => !r.ok);
     expect(failed.map((r) => r.rule.id)).toContain(rule);
     const lines = failed.find((r) => r.rule.id === rule)!.findings.map((f) => `${f.address}: ${f.message}`);
     expect(lines.some((l) => message.test(l))).toBe(true);
-    expect(v.ok).toBe(false);
   });
 
   it('knows the required settings of every CloudFormation action mode', () => {

@@ -107,8 +107,9 @@ describe('npm run verify', () => {
     delete project.encryption_key;
     const edited = join(dir, 'edited.json');
     writeFileSync(edited, JSON.stringify(stack));
-    const { run: result, outdir: reports } = run('verify.ts', ['--plan', edited], { TERRAFORM_BINARY: '/nonexistent/terraform' });
+    const { run: result, outdir: reports } = run('verify.ts', ['--plan', edited, '--no-terraform']);
     expect(result.status).toBe(1);
+    expect(result.stdout).toMatch(/^terraform validate: not run \(--no-terraform\)\.$/m);
     expect(result.stdout).toMatch(/^FAIL edited:/m);
     expect(result.stdout).toMatch(/FAIL CODEBUILD_PIPELINE_KEY aws_codebuild_project\.build_project_\w+: encryption_key is not set/);
     expect(existsSync(join(reports, 'verify/edited.md'))).toBe(true);

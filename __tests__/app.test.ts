@@ -9,7 +9,7 @@ function run(entry: string, args: string[], env: Record<string, string> = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'cap-app-'));
   const outdir = join(dir, 'cdktf.out');
   // CI silences the summary; these tests set it where they mean to.
-  const result = spawnSync('bash', ['bin/run', entry, ...args], { env: { ...process.env, CI: '', CDKTF_OUTDIR: outdir, ...env }, encoding: 'utf8' });
+  const result = spawnSync('bash', ['bin/run', entry, ...args], { env: { ...process.env, CI: '', CDKTF_OUTDIR: outdir, TMPDIR: dir, ...env }, encoding: 'utf8' });
   return { run: result, outdir, dir };
 }
 const app = (args: string[], env: Record<string, string> = {}) => run('main.ts', args, env);

@@ -4,7 +4,7 @@
  * The passing path over every shipped environment and the shapes runs in .ci/run (npm run tf:check).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { terraformErrors, toCreate } from '../src/terraform/check';
@@ -15,7 +15,14 @@ import { cliConfig, findProviderSource, mirrorVersions, terraformPlatform } from
 import { synth } from './support';
 
 type Json = Record<string, any>;
-const scratch = () => mkdtempSync(join(tmpdir(), 'cap-tf-'));
+const made: string[] = [];
+const scratch = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cap-tf-'));
+  made.push(dir);
+  return dir;
+};
+// The fake mirrors below look like real ones to anything that searches the disk for a provider: leave none.
+afterAll(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
 describe('arguments newer than the provider build', () => {
   it('orders versions numerically', () => {
@@ -163,8 +170,9 @@ describe("reading Terraform's answers", () => {
 describe('npm run tf:check, against the real Terraform CLI', () => {
   // Terraform starts a provider process per configuration; on a loaded 2-core machine that takes a while.
   jest.setTimeout(180_000);
+  // TMPDIR: the folders a failed check keeps for a look go where afterAll removes them.
   const check = (args: string[], env: Record<string, string> = {}) =>
-    spawnSync('bash', ['bin/run', 'tf-check.ts', ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+    spawnSync('bash', ['bin/run', 'tf-check.ts', ...args], { encoding: 'utf8', env: { ...process.env, TMPDIR: scratch(), ...env } });
 
   function stackFile(edit: (json: Json) => void): { dir: string; file: string } {
     const { json } = synth();

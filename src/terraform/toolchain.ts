@@ -78,13 +78,13 @@ function impliedMirrors(env: NodeJS.ProcessEnv): string[] {
 /** Folders named registry.terraform.io up to five levels below /, on the root file system, within 15 s. */
 function searchedMirrors(): string[] {
   const found = spawnSync('find', ['/', '-xdev', '-maxdepth', '5', '-type', 'd', '-name', 'registry.terraform.io'], { encoding: 'utf8', timeout: 15_000 });
-  const scratch = tmpdir();
+  // Plugin caches of earlier runs and other programs' scratch folders look like mirrors; they come and go.
+  const scratch = [tmpdir(), '/tmp/', '/var/tmp/'];
   return (found.stdout ?? '')
     .split('\n')
     .filter(Boolean)
     .map((d) => d.slice(0, -'/registry.terraform.io'.length) || '/')
-    // Plugin caches of earlier runs look like mirrors; they come and go.
-    .filter((d) => !d.startsWith(scratch));
+    .filter((d) => !scratch.some((s) => d.startsWith(s)));
 }
 
 export type ProviderSource =

@@ -63,10 +63,23 @@ describe('verify catches faults', () => {
       'a key policy missing one region\'s action role',
       (j) =>
         editPolicy(find(j, 'aws_kms_key', 'us-east-1'), 'policy', (p) => {
-          const writers = p.Statement.find((s) => s.Sid === 'WritersUseKey')!;
-          writers.Condition.ArnEquals['aws:PrincipalArn'] = writers.Condition.ArnEquals['aws:PrincipalArn'].filter((a: string) => !a.includes(TEST));
+          const readers = p.Statement.find((s) => s.Sid === 'ReadersDecrypt')!;
+          readers.Condition.ArnEquals['aws:PrincipalArn'] = readers.Condition.ArnEquals['aws:PrincipalArn'].filter((a: string) => !a.includes(`${TEST}:role/orders-api-example-deploy`));
         }),
       { path: new RegExp(`role orders-api-example-deploy \\(${TEST}\\) kms:Decrypt arn:aws:kms:us-east-1`), explanation: /no statement of aws_kms_key\.artifacts-us-east-1_key_\w+ policy allows kms:Decrypt/ },
+    ],
+    [
+      'dev\'s deploy role made a writer of the artifact store prod reads (bucket, key and its own policy)',
+      (j) => {
+        const devDeploy = `arn:aws:iam::${DEV}:role/orders-api-example-deploy`;
+        const addWriter = (statement: Json) => {
+          statement.Principal.AWS = [statement.Principal.AWS, `arn:aws:iam::${DEV}:root`].flat();
+          statement.Condition.ArnEquals['aws:PrincipalArn'].push(devDeploy);
+        };
+        editPolicy(find(j, 'aws_s3_bucket_policy', 'eu-west-1'), 'policy', (p) => addWriter(p.Statement.find((s) => s.Sid === 'WritersReadWriteArtifacts')!));
+        editPolicy(find(j, 'aws_kms_key', 'eu-west-1'), 'policy', (p) => addWriter(p.Statement.find((s) => s.Sid === 'WritersUseKey')!));
+      },
+      { path: new RegExp(`role orders-api-example-deploy \\(${DEV}\\) s3:PutObject arn:aws:s3:::orders-api-example-artifacts-${TOOLING}-eu-west-1/pipeline/artifact\\.zip`), explanation: /aws_s3_bucket_policy\.artifacts-eu-west-1_policy_\w+ statement WritersReadWriteArtifacts: narrow it so role orders-api-example-deploy \(222222222222\) cannot s3:PutObject/ },
     ],
     [
       'one region\'s artifact store dropped from the pipeline',

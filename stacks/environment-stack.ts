@@ -13,7 +13,7 @@ import { Notifications } from '../src/notifications';
 import { PullRequestBuild } from '../src/pull-request-build';
 import { SmokeTest } from '../src/smoke-test';
 import { roleArn } from '../src/naming';
-import { deploymentPolicies, imagePuller, storeRoles } from '../src/policy/deployment';
+import { deploymentPolicies, imagePuller, storeReaders } from '../src/policy/deployment';
 import { usesChangeSets, usesImages } from '../src/workload';
 import { TFC_CREDENTIALS_TYPE, TFC_CREDENTIALS_VARIABLE, tfcTag } from '../src/tfc';
 import { Topology, buildTopology } from '../src/topology';
@@ -62,15 +62,15 @@ export class EnvironmentStack extends TerraformStack {
     const deployersIn = (region: string) => topology.targets.filter((t) => t.regions.includes(region)).map((t) => t.account);
 
     const stores = topology.pipelineRegions.map((region) => {
-      const roles = deployersIn(region).map((account) => storeRoles(workload, account, n));
       return new ArtifactStore(this, `artifacts-${region}`, {
         provider: providers.for(tooling.account, region),
         account: tooling.account,
         region,
         bucketName: n.artifactBucket(tooling.account, region),
         keyAlias: n.keyAlias,
-        writers: [pipelineRole, ...(region === primary ? [buildRole] : []), ...roles.flatMap((r) => r.writers)],
-        readers: roles.flatMap((r) => r.readers),
+        // Only the pipeline role (which copies artifacts between regions) and the build write artifacts.
+        writers: [pipelineRole, ...(region === primary ? [buildRole] : [])],
+        readers: deployersIn(region).flatMap((account) => storeReaders(workload, account, n)),
         logGroups:
           region === primary
             ? [n.buildLogGroup, ...(config.pullRequests ? [n.pullRequestLogGroup] : []), ...(config.smokeTests ? [`/aws/lambda/${n.smokeTest}`] : [])]

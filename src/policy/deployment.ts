@@ -43,12 +43,15 @@ export function deploymentPolicies(workload: WorkloadConfig, t: TargetContext): 
   };
 }
 
-/** The roles of a target account that write to and read from the artifact store of a region it deploys to. */
-export function storeRoles(workload: WorkloadConfig, account: string, n: Names): { writers: string[]; readers: string[] } {
+/**
+ * The roles of a target account that read the artifact store of a region it deploys to. None writes: a role
+ * gets write access only for an action that produces an output artifact, and none of our deploy actions
+ * does. A writer in dev could otherwise replace the BuildOutput that prod reads next (docs/security.md).
+ */
+export function storeReaders(workload: WorkloadConfig, account: string, n: Names): string[] {
   const action = roleArn(account, n.actionRole);
-  // The ECS deploy action only reads imagedefinitions; change-set actions may write outputs.
-  if (workload.kind === 'ecs-service') return { writers: [], readers: [action] };
-  return { writers: [action], readers: [roleArn(account, n.executionRole)] };
+  // The ECS deploy action reads imagedefinitions with the action role; change sets also with the execution role.
+  return workload.kind === 'ecs-service' ? [action] : [action, roleArn(account, n.executionRole)];
 }
 
 /** The role of a target account that pulls the image: the CloudFormation execution role (Lambda checks the caller) or the task execution role. */

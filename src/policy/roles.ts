@@ -108,7 +108,8 @@ export function actionRolePolicy(props: ActionRolePolicyProps): PolicyDocument {
       Resource: props.executionRoleArn,
       Condition: { StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } },
     },
-    ...artifactAccess(props.stores, 'write'),
+    // Change-set actions produce no output artifact: read only (docs/security.md).
+    ...artifactAccess(props.stores, 'read'),
   );
 }
 

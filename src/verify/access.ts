@@ -240,7 +240,8 @@ export function accessChecks(model: AccessModel): AccessCheck[] {
         ecsChecks(action, region, actionRole);
         continue;
       }
-      if (store) readWrite(`action role of ${action.name}`, actionRole, store.bucket, store.key, true);
+      // Write access only for an action that produces an artifact (none of ours does).
+      if (store) readWrite(`action role of ${action.name}`, actionRole, store.bucket, store.key, asList(action.output_artifacts).length > 0);
       const executionRole = action.configuration?.RoleArn;
       if (!executionRole) continue;
       allow(`action role passes the execution role (${action.name})`, actionRole, 'iam:PassRole', model.roleTarget(executionRole), {
@@ -350,6 +351,18 @@ export function accessChecks(model: AccessModel): AccessCheck[] {
       const adminOfOther: Principal = { ...model.principal(attacker), identity: [{ name: 'AdministratorAccess (worst case)', policy: ADMIN }] };
       deny(`a role of account ${attacker.split(':')[4]} cannot assume the action role of account ${victim}`, adminOfOther, 'sts:AssumeRole', model.roleTarget(arn));
     });
+    // Artifact integrity: no role of a target account writes any store, even if that account's administrator
+    // rewrites the role's own policies (worst case); an action that produces an artifact would be the exception.
+    const writingActionRoles = new Set(deploys.filter((a) => asList(a.output_artifacts).length > 0).map((a) => String(a.role_arn)));
+    const targetRoles = [...model.roles.keys()].filter((arn) => arn.split(':')[4] !== pipeline.account && !writingActionRoles.has(arn));
+    for (const arn of targetRoles) {
+      const adminOfRole: Principal = { ...model.principal(arn), identity: [{ name: 'AdministratorAccess (worst case)', policy: ADMIN }] };
+      for (const [region, store] of stores) {
+        const bucket = model.bucketTarget(store.bucket);
+        deny(`a role of target account ${adminOfRole.account} cannot replace the ${region} artifacts`, adminOfRole, 's3:PutObject', bucket, { resource: object(bucket) });
+        deny(`a role of target account ${adminOfRole.account} cannot encrypt ${region} artifacts`, adminOfRole, 'kms:GenerateDataKey', model.keyTarget(store.key));
+      }
+    }
     const toolingAdmin: Principal = { id: `arn:aws:iam::${pipeline.account}:role/SomeAdministrator`, label: `another administrator of the tooling account`, account: pipeline.account, identity: [{ name: 'AdministratorAccess', policy: ADMIN }] };
     for (const key of model.keys.values()) deny('key administrators of the tooling account cannot decrypt artifacts', toolingAdmin, 'kms:Decrypt', key);
     for (const [region, store] of stores) {

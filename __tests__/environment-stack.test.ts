@@ -3,7 +3,6 @@ import { resourcesPerAccount } from '../src/summary';
 import { DEV, PROD, TEST, TOOLING, deref, doc, example, list, placeOf, resources, single, statement, synth } from './support';
 
 const { json, stack } = synth();
-const roleName = (arn: string) => arn.split('/').pop();
 const role = (account: string, name: string) => `arn:aws:iam::${account}:role/orders-api-example-${name}`;
 
 describe('providers', () => {

@@ -21,8 +21,10 @@ describe('ecs-service workload', () => {
     expect(prod.action[2].role_arn).toBe(role(PROD, 'orders-web-example-ecs-deploy'));
   });
 
-  it('creates only the action role in target accounts, allowed to update the service and pass the task roles to ECS', () => {
-    expect(resources(json, 'aws_iam_role').filter(([, r]) => placeOf(json, r).account === PROD).map(([, r]) => r.name)).toEqual(['orders-web-example-ecs-deploy']);
+  it('creates the action role (and the smoke test\'s read-only role) in target accounts, allowed to update the service and pass the task roles to ECS', () => {
+    expect(resources(json, 'aws_iam_role').filter(([, r]) => placeOf(json, r).account === PROD).map(([, r]) => r.name)).toEqual(['orders-web-example-ecs-deploy', 'orders-web-example-ecs-smoke-check']);
+    const check = doc(resources(json, 'aws_iam_role_policy').find(([n]) => n.startsWith(`deploy-roles-${PROD}_smoke-check`))![1].policy);
+    expect(check.Statement.map((s) => [s.Sid, s.Action])).toEqual([['ReadServices', 'ecs:DescribeServices']]);
     const policy = doc(resources(json, 'aws_iam_role_policy').find(([n]) => n.startsWith(`deploy-roles-${PROD}_action`))![1].policy);
     expect(statement(policy, 'UpdateWorkloadServices').Resource).toEqual([
       `arn:aws:ecs:eu-west-1:${PROD}:service/apps/orders-web`,

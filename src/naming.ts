@@ -38,6 +38,8 @@ export interface Names {
   readonly smokeTest: string;
   /** Role in each target account that the pipeline role assumes for deploy actions. */
   readonly actionRole: string;
+  /** Read-only role in each target account that the smoke test function assumes to check deployments. */
+  readonly smokeCheckRole: string;
   /** Role in each target account that CloudFormation assumes to change the workload stack. */
   readonly executionRole: string;
   readonly repository: string;
@@ -66,6 +68,7 @@ export function names(workload: string, environment: string): Names {
     pullRequestLogGroup: `/aws/codebuild/${prefix}-pr`,
     smokeTest: `${prefix}-smoke`,
     actionRole: `${prefix}-deploy`,
+    smokeCheckRole: `${prefix}-smoke-check`,
     executionRole: `${prefix}-cfn-exec`,
     repository: prefix,
     connection: prefix,

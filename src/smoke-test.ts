@@ -3,6 +3,7 @@ import { AssetType, TerraformAsset, TerraformProvider } from 'cdktf';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { policy, serviceTrust, writeLogs } from './policy/document';
+import { roleArn } from './naming';
 import { Role } from './role';
 
 export interface SmokeTestProps {
@@ -16,8 +17,10 @@ export interface SmokeTestProps {
   readonly codePath: string;
   /** The pipeline the function reads its stages from. */
   readonly pipelineArn: string;
-  /** Action roles of the target accounts, which the function assumes to check each deployment. */
-  readonly actionRoleArns: readonly string[];
+  /** Name of the read-only role in each target account that the function assumes to check deployments. */
+  readonly checkRoleName: string;
+  /** Target accounts, each with a role named `checkRoleName`. */
+  readonly checkAccounts: readonly string[];
   /** Key that encrypts the function's log group (the pipeline region's artifact key). */
   readonly keyArn: string;
   /** Also invoke each deployed Lambda function (container Lambda workloads). Default: false. */
@@ -26,7 +29,8 @@ export interface SmokeTestProps {
 
 /**
  * The function a CodePipeline Invoke action runs after each wave: it checks every deployment of the wave in
- * its account and region (through that account's action role) and reports to CodePipeline.
+ * its account and region (through that account's read-only check role, never the deploy role) and reports
+ * to CodePipeline.
  */
 export class SmokeTest extends Construct {
   readonly function: LambdaFunction;
@@ -42,14 +46,14 @@ export class SmokeTest extends Construct {
       provider,
       account,
       roleName: props.roleName,
-      description: 'Smoke test of the delivery pipeline: checks each deployment through the action roles',
+      description: 'Smoke test of the delivery pipeline: checks each deployment through read-only roles',
       trustPolicy: serviceTrust('lambda.amazonaws.com', { StringEquals: { 'aws:SourceAccount': account } }),
       permissions: policy(
         writeLogs(account, region, logGroupName),
         { Sid: 'ReadPipelineStages', Effect: 'Allow', Action: 'codepipeline:GetPipeline', Resource: props.pipelineArn },
         // Job results have no resource-level permissions.
         { Sid: 'ReportJobResults', Effect: 'Allow', Action: ['codepipeline:PutJobFailureResult', 'codepipeline:PutJobSuccessResult'], Resource: '*' },
-        { Sid: 'CheckThroughActionRoles', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: [...new Set(props.actionRoleArns)].sort() },
+        { Sid: 'AssumeCheckRoles', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: [...new Set(props.checkAccounts)].sort().map((a) => roleArn(a, props.checkRoleName)) },
       ),
     });
     this.function = new LambdaFunction(this, 'function', {
@@ -63,7 +67,7 @@ export class SmokeTest extends Construct {
       sourceCodeHash: code.assetHash,
       timeout: 300,
       memorySize: 256,
-      environment: { variables: { SMOKE_INVOKE: String(props.invokeFunctions ?? false) } },
+      environment: { variables: { SMOKE_INVOKE: String(props.invokeFunctions ?? false), CHECK_ROLE_NAME: props.checkRoleName } },
       loggingConfig: { logFormat: 'Text', logGroup: logs.name },
       dependsOn: [this.role.policy],
     });

@@ -117,7 +117,8 @@ export class EnvironmentStack extends TerraformStack {
           roleName: n.smokeTest,
           codePath: options.smokeTestCode ?? join(__dirname, '..', 'lambda-src', 'smoke'),
           pipelineArn: `arn:aws:codepipeline:${primary}:${tooling.account}:${n.pipeline}`,
-          actionRoleArns: topology.targets.map((t) => roleArn(t.account, n.actionRole)),
+          checkRoleName: n.smokeCheckRole,
+          checkAccounts: topology.targets.map((t) => t.account),
           keyArn: storeIn(primary).keyArn,
           invokeFunctions: workload.kind === 'lambda-container',
         })
@@ -137,9 +138,10 @@ export class EnvironmentStack extends TerraformStack {
         provider: providers.for(target.account, target.regions[0]!),
         account: target.account,
         actionRoleName: n.actionRole,
-        trustedRoleArns: [pipelineRole, ...(smokeTest ? [smokeTest.role.arn] : [])],
+        pipelineRoleArn: pipelineRole,
         actionPermissions: policies.action,
         ...(policies.execution ? { execution: { roleName: n.executionRole, permissions: policies.execution } } : {}),
+        ...(policies.smokeCheck ? { smokeCheck: { roleName: n.smokeCheckRole, smokeRoleArn: roleArn(tooling.account, n.smokeTest), permissions: policies.smokeCheck } } : {}),
       });
     });
 

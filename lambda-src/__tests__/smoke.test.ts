@@ -15,6 +15,7 @@ const lambda = mockClient(LambdaClient);
 const ecs = mockClient(ECSClient);
 
 const ROLE = (account: string) => `arn:aws:iam::${account}:role/orders-deploy`;
+const CHECK = (account: string) => `arn:aws:iam::${account}:role/orders-smoke-check`;
 const job = (params: unknown = { pipeline: 'orders', stage: 'prod' }) => ({
   id: 'job-1',
   data: { actionConfiguration: { configuration: { FunctionName: 'smoke', ...(params === null ? {} : { UserParameters: typeof params === 'string' ? params : JSON.stringify(params) }) } } },
@@ -37,6 +38,7 @@ const ecsDeploy = (account: string, region: string) => ({
 const pipelineWith = (actions: object[]) => ({ pipeline: { name: 'orders', stages: [{ name: 'prod', actions }] } }) as never;
 const deps = (invoke = true) => ({
   codepipeline: new CodePipelineClient({}),
+  checkRoleName: 'orders-smoke-check',
   sts: new STSClient({}),
   invoke,
   lambda: (c: object) => new LambdaClient(c),
@@ -53,14 +55,15 @@ beforeEach(() => {
 });
 
 describe('smoke test', () => {
-  it('passes when every stack is complete and every function answers 200, checking each target with its action role', async () => {
+  it('passes when every stack is complete and every function answers 200, checking each target with its read-only check role', async () => {
     codepipeline.on(GetPipelineCommand).resolves(pipelineWith([prepare('222222222222', 'eu-west-1'), execute('222222222222', 'eu-west-1'), execute('444444444444', 'us-east-1')]));
     cfn.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'orders-prod', StackStatus: 'UPDATE_COMPLETE', CreationTime: new Date() }] });
     lambda.on(InvokeCommand).resolves({ StatusCode: 200, Payload: Buffer.from(JSON.stringify({ statusCode: 200 })) as never });
     const outcome = await runSmokeTest(job(), deps(), 60000);
     expect(outcome).toEqual({ ok: true, problems: [] });
     expect(codepipeline.commandCalls(PutJobSuccessResultCommand)[0]!.args[0].input).toEqual({ jobId: 'job-1' });
-    expect(sts.commandCalls(AssumeRoleCommand).map((c) => c.args[0].input.RoleArn).sort()).toEqual([ROLE('222222222222'), ROLE('444444444444')]);
+    // Never the deploy role of the action: the smoke test runs outside the approval gate.
+    expect(sts.commandCalls(AssumeRoleCommand).map((c) => c.args[0].input.RoleArn).sort()).toEqual([CHECK('222222222222'), CHECK('444444444444')]);
     expect(lambda.commandCalls(InvokeCommand)).toHaveLength(2);
   });
 
@@ -124,5 +127,7 @@ describe('smoke test', () => {
 
   it('refuses an event that is not a CodePipeline job', async () => {
     await expect(handler({}, { getRemainingTimeInMillis: () => 1000 })).rejects.toThrow(/not a CodePipeline job event/);
+    delete process.env.CHECK_ROLE_NAME;
+    await expect(handler({ 'CodePipeline.job': job() }, { getRemainingTimeInMillis: () => 1000 })).rejects.toThrow(/CHECK_ROLE_NAME is not set/);
   });
 });

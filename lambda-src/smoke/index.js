@@ -3,8 +3,8 @@
  * Post-deploy smoke test, invoked by a CodePipeline Invoke action after each wave's deployments.
  *
  * UserParameters: {"pipeline": "<name>", "stage": "<pipeline stage>"}. The function reads that stage from
- * the pipeline itself (so it checks exactly what was deployed), assumes the action role of each target
- * account, and checks every deployment in its region:
+ * the pipeline itself (so it checks exactly what was deployed), assumes the read-only check role
+ * (CHECK_ROLE_NAME) of each target account, never its deploy role, and checks every deployment in its region:
  *   - CloudFormation deployments: the stack is CREATE_COMPLETE or UPDATE_COMPLETE, and for a container
  *     Lambda (SMOKE_INVOKE=true) the function answers an invocation with status 200;
  *   - ECS deployments: the service has settled on one deployment with all its tasks running.
@@ -57,8 +57,14 @@ function parseParameters(job) {
   return params;
 }
 
+/** The read-only check role in the account of a deploy action's role. */
+function checkRoleOf(deps, actionRoleArn) {
+  const [, partition, , , account] = actionRoleArn.split(':');
+  return `arn:${partition}:iam::${account}:role/${deps.checkRoleName}`;
+}
+
 async function credentialsFor(deps, roleArn) {
-  const out = await deps.sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'pipeline-smoke-test' }));
+  const out = await deps.sts.send(new AssumeRoleCommand({ RoleArn: checkRoleOf(deps, roleArn), RoleSessionName: 'pipeline-smoke-test' }));
   const c = out.Credentials;
   return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken };
 }
@@ -143,8 +149,10 @@ async function handler(event, context) {
   const job = event && event['CodePipeline.job'];
   const codepipeline = new CodePipelineClient({});
   if (!job || !job.id) throw new Error('not a CodePipeline job event: expected "CodePipeline.job" with an id');
+  if (!process.env.CHECK_ROLE_NAME) throw new Error('CHECK_ROLE_NAME is not set: the function needs the name of the read-only check role of the target accounts');
   const deps = {
     codepipeline,
+    checkRoleName: process.env.CHECK_ROLE_NAME,
     sts: new STSClient({}),
     invoke: process.env.SMOKE_INVOKE === 'true',
     lambda: (config) => new LambdaClient(config),

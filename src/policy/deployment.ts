@@ -3,9 +3,9 @@
  * share of the artifact stores, and the role that pulls the image there.
  */
 import type { WorkloadConfig } from '../config/schema';
-import { Names, lambdaFunctionArn, roleArn } from '../naming';
+import { Names, lambdaFunctionArn, roleArn, stackArn } from '../naming';
 import type { StoreArns } from './artifacts';
-import type { PolicyDocument, Statement } from './document';
+import { PolicyDocument, Statement, policy } from './document';
 import { actionRolePolicy, ecsActionRolePolicy, executionRolePolicy, templateExecutionRolePolicy } from './roles';
 
 export interface TargetContext {
@@ -17,31 +17,65 @@ export interface TargetContext {
   readonly stores: readonly StoreArns[];
   /** Image repositories of this account's regions (none for `cloudformation` workloads). */
   readonly repositoryArns: readonly string[];
-  /** The smoke test invokes the deployed functions through the action role. Default: false. */
+  /** Smoke tests check each deployment through a read-only role of the account. Default: false. */
   readonly smokeTests?: boolean;
 }
 
-export function deploymentPolicies(workload: WorkloadConfig, t: TargetContext): { action: PolicyDocument; execution?: PolicyDocument } {
+/** The permission documents of a target account's roles; `smokeCheck` only when smoke tests run. */
+export interface DeploymentPolicies {
+  readonly action: PolicyDocument;
+  readonly execution?: PolicyDocument;
+  readonly smokeCheck?: PolicyDocument;
+}
+
+export function deploymentPolicies(workload: WorkloadConfig, t: TargetContext): DeploymentPolicies {
   const { account, names: n } = t;
+  const smokeCheck = t.smokeTests ? smokeCheckPolicy(workload, t) : undefined;
   if (workload.kind === 'ecs-service') {
     const taskRoles = [workload.taskExecutionRoleName, ...(workload.taskRoleName ? [workload.taskRoleName] : [])].map((r) => roleArn(account, r));
     return {
       action: ecsActionRolePolicy({ account, regions: t.regions, cluster: workload.cluster, service: workload.service, taskRoleArns: taskRoles, stores: t.stores }),
+      ...(smokeCheck ? { smokeCheck } : {}),
     };
   }
   const action = actionRolePolicy({ account, stacks: t.deployments, executionRoleArn: roleArn(account, n.executionRole), stores: t.stores });
-  if (workload.kind === 'cloudformation') {
-    return { action, execution: templateExecutionRolePolicy({ account, stacks: t.deployments, permissions: workload.permissions, stores: t.stores }) };
-  }
-  const stacks = t.deployments.map((d) => ({ ...d, functionRoleName: n.functionRole(d.stage, d.region) }));
-  const invoke: Statement[] = t.smokeTests
-    ? [{ Sid: 'SmokeTestInvokesFunctions', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: [...new Set(stacks.map((s) => lambdaFunctionArn(account, s.region, s.stackName)))].sort() }]
-    : [];
-  return {
-    action: { ...action, Statement: [...action.Statement, ...invoke] },
-    execution: executionRolePolicy({ account, stacks, repositoryArns: t.repositoryArns, stores: t.stores }),
-  };
+  const execution =
+    workload.kind === 'cloudformation'
+      ? templateExecutionRolePolicy({ account, stacks: t.deployments, permissions: workload.permissions, stores: t.stores })
+      : executionRolePolicy({ account, stacks: t.deployments.map((d) => ({ ...d, functionRoleName: n.functionRole(d.stage, d.region) })), repositoryArns: t.repositoryArns, stores: t.stores });
+  return { action, execution, ...(smokeCheck ? { smokeCheck } : {}) };
 }
+
+/**
+ * What the smoke test reads in a target account, and nothing it could change a deployment with: it runs
+ * outside the approval gate, so it must never hold a deploy role (docs/security.md).
+ */
+export function smokeCheckPolicy(workload: WorkloadConfig, t: TargetContext): PolicyDocument {
+  const { account } = t;
+  if (workload.kind === 'ecs-service') {
+    return policy({
+      Sid: 'ReadServices',
+      Effect: 'Allow',
+      Action: 'ecs:DescribeServices',
+      Resource: uniqueSorted(t.regions.map((r) => `arn:aws:ecs:${r}:${account}:service/${workload.cluster}/${workload.service}`)),
+    });
+  }
+  const stacks: Statement = {
+    Sid: 'ReadWorkloadStacks',
+    Effect: 'Allow',
+    Action: 'cloudformation:DescribeStacks',
+    Resource: uniqueSorted(t.deployments.map((d) => stackArn(account, d.region, d.stackName))),
+  };
+  if (workload.kind !== 'lambda-container') return policy(stacks);
+  return policy(stacks, {
+    Sid: 'InvokeWorkloadFunctions',
+    Effect: 'Allow',
+    Action: 'lambda:InvokeFunction',
+    Resource: uniqueSorted(t.deployments.map((d) => lambdaFunctionArn(account, d.region, d.stackName))),
+  });
+}
+
+const uniqueSorted = (values: readonly string[]) => [...new Set(values)].sort();
 
 /**
  * The roles of a target account that read the artifact store of a region it deploys to. None writes: a role

@@ -292,9 +292,22 @@ export function accessChecks(model: AccessModel): AccessCheck[] {
       allow(`${name} reads the pipeline stages`, smoke, 'codepipeline:GetPipeline', { arn: pipelineArn, account: pipeline.account, label: `pipeline ${body.name}` });
       allow(`${name} reports job results`, smoke, 'codepipeline:PutJobSuccessResult', { arn: '*', account: pipeline.account, label: 'CodePipeline jobs' });
       const invokesFunctions = fn.body.environment?.variables?.SMOKE_INVOKE === 'true';
+      const checkRoleName = fn.body.environment?.variables?.CHECK_ROLE_NAME;
       for (const deploy of actions.filter((a) => a.category === 'Deploy' && a.role_arn)) {
-        allow(`${name} checks ${deploy.name} through its action role`, smoke, 'sts:AssumeRole', model.roleTarget(deploy.role_arn));
-        const check = model.principal(deploy.role_arn);
+        // The read-only check role of the deployment's account; a plan without one fails these paths.
+        const checkRole = `arn:aws:iam::${String(deploy.role_arn).split(':')[4]}:role/${checkRoleName ?? '(CHECK_ROLE_NAME not set)'}`;
+        allow(`${name} checks ${deploy.name} through the account's check role`, smoke, 'sts:AssumeRole', model.roleTarget(checkRole));
+        const check = model.principal(checkRole);
+        for (const change of deploy.provider === 'ECS' ? ['ecs:UpdateService'] : ['cloudformation:ExecuteChangeSet', 'lambda:UpdateFunctionCode']) {
+          const [svc] = change.split(':');
+          const arn =
+            svc === 'ecs'
+              ? `arn:aws:ecs:${deploy.region ?? pipeline.region}:${check.account}:service/${deploy.configuration?.ClusterName}/${deploy.configuration?.ServiceName}`
+              : svc === 'lambda'
+                ? `arn:aws:lambda:${deploy.region ?? pipeline.region}:${check.account}:function:${deploy.configuration?.StackName}`
+                : `arn:aws:cloudformation:${deploy.region ?? pipeline.region}:${check.account}:stack/${deploy.configuration?.StackName}/smoke`;
+          deny(`the smoke test's check role cannot change ${deploy.name}`, check, change, { arn, account: check.account, label: arn });
+        }
         const region = deploy.region ?? pipeline.region;
         const stack = deploy.configuration?.StackName;
         if (deploy.provider === 'ECS') {
@@ -343,6 +356,12 @@ export function accessChecks(model: AccessModel): AccessCheck[] {
     for (const repo of model.repositories.values()) deny('an unrelated account cannot pull the image', outsider, 'ecr:BatchGetImage', repo);
     const actionRoles = [...new Set(deploys.map((a) => String(a.role_arn)))];
     for (const arn of actionRoles) deny('an unrelated account cannot assume an action role', outsider, 'sts:AssumeRole', model.roleTarget(arn));
+    // Only the pipeline role assumes a deploy role: every other role of the plan is denied, even with its own
+    // policies rewritten by its account's administrator (the smoke test, the builds, the other roles).
+    for (const other of [...model.roles.keys()].filter((arn) => arn !== body.role_arn)) {
+      const worst: Principal = { ...model.principal(other), identity: [{ name: 'AdministratorAccess (worst case)', policy: ADMIN }] };
+      for (const arn of actionRoles.filter((a) => a !== other)) deny(`only the pipeline role assumes deploy roles, not ${worst.label}`, worst, 'sts:AssumeRole', model.roleTarget(arn));
+    }
     const accounts = [...new Set(actionRoles.map((a) => a.split(':')[4]!))];
     actionRoles.forEach((arn, i) => {
       const victim = arn.split(':')[4]!;

@@ -42,8 +42,8 @@ function stacksToCheck(args: { config?: string[]; plan?: string[] }, names: read
 const cost = (json: Record<string, any>) => (json.provider?.aws?.length ?? 0) * 1000 + Object.values(json.resource ?? {}).reduce((n: number, byName) => n + Object.keys(byName as object).length, 0);
 
 async function main(): Promise<number> {
-  const args = parseFlags(USAGE, () =>
-    parseArgs({
+  const args = parseFlags(USAGE, () => {
+    const { values, positionals } = parseArgs({
       options: {
         config: { type: 'string', short: 'c', multiple: true },
         plan: { type: 'string', short: 'p', multiple: true },
@@ -56,20 +56,21 @@ async function main(): Promise<number> {
       },
       allowPositionals: true,
       strict: true,
-    }),
-  );
+    });
+    const timeoutSeconds = Number(values.timeout);
+    if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) throw new Error(`--timeout must be a number of seconds above 0 (got "${values.timeout}")`);
+    const jobs = Number(values.jobs);
+    if (!Number.isInteger(jobs) || jobs < 1) throw new Error(`--jobs must be a whole number of at least 1 (got "${values.jobs}")`);
+    if (values.mirror && values.registry) throw new Error('--mirror and --registry exclude each other: choose one provider source');
+    if (values.plan?.length && (values.config?.length || positionals.length)) throw new Error('--plan checks stack files as they are: give it without --config or environment names');
+    return { ...values, names: positionals, timeoutSeconds, jobs };
+  });
   if (typeof args === 'number') return args;
-  const { values, positionals } = args;
-  const timeoutSeconds = Number(values.timeout);
-  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) throw new Error(`--timeout must be a number of seconds above 0 (got "${values.timeout}")`);
-  const jobs = Number(values.jobs);
-  if (!Number.isInteger(jobs) || jobs < 1) throw new Error(`--jobs must be a whole number of at least 1 (got "${values.jobs}")`);
-  if (values.mirror && values.registry) throw new Error('--mirror and --registry exclude each other: choose one provider source');
-  if (values.plan?.length && (values.config?.length || positionals.length)) throw new Error('--plan checks stack files as they are: give it without --config or environment names');
+  const { timeoutSeconds, jobs } = args;
 
   const terraform = findTerraform(process.env);
-  const source = findProviderSource({ ...(values.mirror ? { mirror: values.mirror } : {}), registry: Boolean(values.registry) }, process.env);
-  const stacks = stacksToCheck(values, positionals);
+  const source = findProviderSource({ ...(args.mirror ? { mirror: args.mirror } : {}), registry: Boolean(args.registry) }, process.env);
+  const stacks = stacksToCheck(args, args.names);
   console.log(runHeader(terraform, source));
 
   const workspace = mkdtempSync(join(tmpdir(), 'tf-check-'));
@@ -88,7 +89,7 @@ async function main(): Promise<number> {
   await Promise.all(Array.from({ length: Math.min(jobs, stacks.length) }, worker));
   console.log(runSummary(results, (Date.now() - started) / 1000));
   const failed = results.filter((r) => !r.ok);
-  if (values.keep) console.log(`temporary folder kept: ${workspace}`);
+  if (args.keep) console.log(`temporary folder kept: ${workspace}`);
   else if (!failed.length) rmSync(workspace, { recursive: true, force: true });
   else for (const r of results.filter((r) => r.ok)) rmSync(r.folder, { recursive: true, force: true });
   return failed.length ? 1 : 0;

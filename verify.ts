@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { parseFlags, run } from './src/cli';
 import { environmentFiles, readStackFile, stackFile, synthesize } from './src/synthesize';
 import { TerraformCheck } from './src/terraform/check';
-import { stackReport } from './src/terraform/report';
+import { validationSummary } from './src/terraform/report';
 import { findProviderSource, findTerraform } from './src/terraform/toolchain';
 import { verifyPlan } from './src/verify';
 import { markdownReport, terminalReport } from './src/verify/report';
@@ -45,26 +45,37 @@ async function main(): Promise<number> {
     files = synth.stacks.map((s) => stackFile(synth.outdir, s.node.id));
   }
   const validate = args['no-terraform'] ? (console.log('terraform validate: not run (--no-terraform).\n'), undefined) : terraformValidation();
+  try {
+    return await verifyFiles(files, outdir, validate);
+  } finally {
+    validate?.dispose();
+  }
+}
+
+async function verifyFiles(files: readonly string[], outdir: string, validate: TerraformValidation | undefined): Promise<number> {
   let failed = false;
   for (const file of files) {
     const { name, json } = readStackFile(file);
-    const verification = await verifyPlan(name, json);
+    const validation = await validate?.validate({ name, json, assets: join(dirname(file), 'assets') });
+    const verification = await verifyPlan(name, json, validation && { ok: validation.ok, summary: validationSummary(validation) });
     const reportDir = join(outdir, 'verify');
     mkdirSync(reportDir, { recursive: true });
     const report = join(reportDir, `${name}.md`);
     writeFileSync(report, markdownReport(verification));
-    console.log(`${terminalReport(verification)}\n  report: ${report}`);
-    const validation = await validate?.validate({ name, json, assets: join(dirname(file), 'assets') });
-    if (validation) console.log(`terraform validate of ${stackReport(validation)}`);
-    console.log('');
-    failed ||= !verification.ok || validation?.ok === false;
+    console.log(`${terminalReport(verification)}\n  report: ${report}\n`);
+    failed ||= !verification.ok;
   }
-  validate?.dispose(failed);
   return failed ? 1 : 0;
 }
 
+interface TerraformValidation {
+  validate: TerraformCheck['validate'];
+  /** Removes the temporary folder, but for the folders of stacks Terraform refused. */
+  dispose(): void;
+}
+
 /** The real terraform validate when Terraform is there; otherwise says so and leaves the plan checks to stand alone. */
-function terraformValidation(): { validate: TerraformCheck['validate']; dispose(keep: boolean): void } | undefined {
+function terraformValidation(): TerraformValidation | undefined {
   let terraform;
   try {
     terraform = findTerraform(process.env);
@@ -74,7 +85,17 @@ function terraformValidation(): { validate: TerraformCheck['validate']; dispose(
   }
   const workspace = mkdtempSync(join(tmpdir(), 'verify-tf-'));
   const check = new TerraformCheck({ terraform, source: findProviderSource({}, process.env), workspace, timeoutSeconds: 300, env: process.env });
-  return { validate: (stack) => check.validate(stack), dispose: (keep) => keep || rmSync(workspace, { recursive: true, force: true }) };
+  const refused: string[] = [];
+  return {
+    validate: async (stack) => {
+      const result = await check.validate(stack);
+      if (!result.ok) refused.push(result.folder);
+      return result;
+    },
+    dispose: () => {
+      if (!refused.length) rmSync(workspace, { recursive: true, force: true });
+    },
+  };
 }
 
 run(main);

@@ -90,14 +90,14 @@ describe('npm run verify', () => {
     bucket.bucket_typo = 'x';
     const edited = join(dir, 'typo.json');
     writeFileSync(edited, JSON.stringify(stack, null, 2));
-    const { run: result } = run('verify.ts', ['--plan', edited]);
+    const { run: result, outdir: reports } = run('verify.ts', ['--plan', edited]);
     expect(result.status).toBe(1);
-    expect(result.stdout).toMatch(/^PASS typo:/);
-    expect(result.stdout).toMatch(/^terraform validate of FAIL typo: (hashicorp\/aws|validated with hashicorp\/aws) [\d.]+/m);
-    expect(result.stdout).toMatch(/^ +ok {3}init +[\d.]+ s$/m);
-    expect(result.stdout).toMatch(/FAIL validate/);
+    // The headline and the report say it: every path and rule passes, yet Terraform refuses the plan.
+    expect(result.stdout).toMatch(/^FAIL typo: (\d+)\/\1 needed paths allowed, (\d+)\/\2 forbidden paths denied, (\d+)\/\3 rules pass, terraform validate FAILED$/m);
+    expect(result.stdout).toMatch(/^ {2}terraform validate: FAILED \((checked with )?hashicorp\/aws [\d.]+.*; init [\d.]+ s, validate [\d.]+ s\)$/m);
     expect(result.stdout).toMatch(/Error: Extraneous JSON object property/);
     expect(result.stdout).toMatch(/on cdk\.tf\.json line \d+, in resource\.aws_s3_bucket\.artifacts-eu-west-1_bucket_\w+:/);
+    expect(readFileSync(join(reports, 'verify/typo.md'), 'utf8')).toMatch(/^\*\*FAIL\*\*: .*terraform validate FAILED\.$/m);
   });
 
   it('verifies a stack file edited by hand and exits 1 on a fault', () => {

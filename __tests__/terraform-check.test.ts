@@ -142,7 +142,7 @@ describe('where the provider comes from', () => {
     const mirror = mirrorWith('unpacked', '5.100.0');
     expect(findProviderSource({ mirror }, {})).toMatchObject({ kind: 'mirror', dir: mirror, versions: ['5.100.0'], how: '--mirror' });
     expect(findProviderSource({}, { TF_PROVIDER_MIRROR: mirror })).toMatchObject({ kind: 'mirror', how: 'TF_PROVIDER_MIRROR' });
-    expect(() => findProviderSource({ mirror: scratch() }, {})).toThrow(/holds no hashicorp\/aws build for .*\n.*needs the Terraform CLI/s);
+    expect(() => findProviderSource({ mirror: scratch() }, {})).toThrow(/holds no hashicorp\/aws build for .*\n.*needs the hashicorp\/aws provider/s);
     expect(findProviderSource({ registry: true }, { TF_PROVIDER_MIRROR: mirror })).toEqual({ kind: 'registry' });
   });
 
@@ -218,9 +218,27 @@ describe('npm run tf:check, against the real Terraform CLI', () => {
     expect(run.stderr).toMatch(/holds no hashicorp\/aws build for \w+_\w+ \(expected .*registry\.terraform\.io\/hashicorp\/aws\/<version>/);
   });
 
-  it('refuses contradicting flags', () => {
-    const run = check(['--mirror', '/m', '--registry']);
+  it('answers --help with the usage, and refuses bad or contradicting flags with the usage and exit 2', () => {
+    const help = check(['--help']);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/^usage: npm run tf:check/);
+    for (const [args, message] of [
+      [['--mirror', '/m', '--registry'], /--mirror and --registry exclude each other/],
+      [['--timeout', '0'], /--timeout must be a number of seconds above 0 \(got "0"\)/],
+      [['--jobs', 'abc'], /--jobs must be a whole number of at least 1 \(got "abc"\)/],
+      [['--bogus'], /Unknown option '--bogus'/],
+    ] as const) {
+      const run = check([...args]);
+      expect({ args, status: run.status }).toEqual({ args, status: 2 });
+      expect(run.stderr).toMatch(message);
+      expect(run.stderr).toMatch(/usage: npm run tf:check/);
+    }
+  });
+
+  it('stops a Terraform command that runs past --timeout and fails the stack', () => {
+    const { file } = stackFile(() => undefined);
+    const run = check(['--plan', file, '--timeout', '1']);
     expect(run.status).toBe(1);
-    expect(run.stderr).toMatch(/--mirror and --registry exclude each other/);
+    expect(run.stdout).toMatch(/FAIL (init|validate) +[\d.]+ s\n +\| terraform (init|validate) did not finish within 1 s \(raise it with --timeout\)/);
   });
 });

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { ProviderSchema, mockedApplyTest } from './mock-test';
 import { Removal } from './provider-compat';
 import { ProviderChoice, offlineCopy, pinnedVersion, validationCopy } from './stack-copy';
-import { HOW_TO_PROVIDE, ProviderSource, TerraformCli, cliConfig } from './toolchain';
+import { HOW_TO_PROVIDE_PROVIDER, ProviderSource, TerraformCli, cliConfig } from './toolchain';
 
 type Json = Record<string, any>;
 
@@ -118,14 +118,14 @@ export class TerraformCheck {
     });
     const step = async (name: StepName, args: string[], judge: (out: string) => Partial<StepResult> = () => ({})): Promise<boolean> => {
       const run = await this.terraform(folder, args);
-      const ok = run.status === 0;
+      const ok = run.status === 0 && !run.error;
       steps.push({ step: name, ok, seconds: run.seconds, ...(ok ? judge(run.stdout) : { error: terraformErrors(run.error ?? `${run.stderr}\n${ok ? '' : run.stdout}`) }) });
       return ok;
     };
 
     write(validation.json);
     if (!(await step('init', ['init', '-backend=false', '-input=false', '-no-color']))) {
-      if (this.props.source.kind === 'registry') steps[0] = { ...steps[0]!, error: `${steps[0]!.error}\n\n${HOW_TO_PROVIDE}` };
+      if (this.props.source.kind === 'registry') steps[0] = { ...steps[0]!, error: `${steps[0]!.error}\n\n${HOW_TO_PROVIDE_PROVIDER}` };
       return result();
     }
     const providerVersion = await this.selectedVersion(folder);
@@ -162,10 +162,11 @@ export class TerraformCheck {
     const err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));
     child.stderr.on('data', (b: Buffer) => err.push(b));
+    // Terraform answers SIGTERM by finishing what it does gracefully; a check past its time is killed.
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
-      child.kill('SIGTERM');
+      child.kill('SIGKILL');
     }, this.props.timeoutSeconds * 1000);
     return new Promise((resolve) => {
       const done = (status: number | null, error?: string) => {

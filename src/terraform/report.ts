@@ -10,16 +10,29 @@ export function runHeader(terraform: TerraformCli, source: ProviderSource): stri
   const from = source.kind === 'mirror' ? `local mirror ${source.dir} (${source.how}; holds ${source.versions.join(', ')})` : 'the public registry';
   return [
     `Terraform ${terraform.version} (${terraform.binary}); hashicorp/aws from ${from}`,
-    'Arguments removed, in the temporary copy only, when the provider build predates them:',
+    'Arguments removed, in the temporary copy only, from stacks that have them, when the provider build predates them:',
     ...NEWER_ONLY_ARGUMENTS.map((a) => `  ${a.resourceType}.${a.argument}: since hashicorp/aws ${a.since} (${a.source})`),
   ].join('\n');
 }
 
-export function stackReport(result: StackResult): string {
+/** The provider build a stack was checked with, and the stack's pin when that differs. */
+function providerLine(result: StackResult): string {
   const version = result.providerVersion ?? 'not installed';
+  if (!result.pinned) return `hashicorp/aws ${version}`;
+  return result.ok ? `validated with hashicorp/aws ${version}, pinned ${result.pinned}` : `checked with hashicorp/aws ${version}, pinned ${result.pinned}`;
+}
+
+/** One block for verify's report: the verdict, the provider build, the step times, Terraform's errors. */
+export function validationSummary(result: StackResult): string {
+  const steps = result.steps.map((s) => `${s.step} ${seconds(s.seconds)}`).join(', ');
+  const head = `terraform validate: ${result.ok ? 'ok' : 'FAILED'} (${providerLine(result)}; ${steps})`;
+  const errors = result.steps.filter((s) => s.error).map((s) => s.error!.replace(/^/gm, '| '));
+  return [head, ...errors, ...(result.ok ? [] : [`working folder kept: ${result.folder}`])].join('\n');
+}
+
+export function stackReport(result: StackResult): string {
   const lines = [
-    `${result.ok ? 'ok  ' : 'FAIL'} ${result.name}: ` +
-      (result.pinned ? `validated with hashicorp/aws ${version}, pinned ${result.pinned}` : `hashicorp/aws ${version}`),
+    `${result.ok ? 'ok  ' : 'FAIL'} ${result.name}: ${providerLine(result)}`,
     ...result.removals.map((r) => `       removed ${r.address}.${r.argument} (unknown before hashicorp/aws ${r.since})`),
   ];
   for (const step of result.steps) {

@@ -14,12 +14,11 @@ import { compareVersions } from './provider-compat';
 export const MINIMUM_TERRAFORM = '1.7.0';
 const PROVIDER_PATH = ['registry.terraform.io', 'hashicorp', 'aws'];
 
-export const HOW_TO_PROVIDE = [
-  'The real-Terraform check needs the Terraform CLI (>= 1.7) and the hashicorp/aws provider:',
-  '  - Terraform: put `terraform` on PATH, or set TERRAFORM_BINARY to its path;',
-  '  - the provider: network access to registry.terraform.io, or a local filesystem mirror (a folder that holds',
-  '    registry.terraform.io/hashicorp/aws/<version>/<os>_<arch>/terraform-provider-aws_*) given with --mirror <dir>',
-  '    or TF_PROVIDER_MIRROR=<dir>.',
+const HOW_TO_PROVIDE_TERRAFORM = 'The real-Terraform check needs the Terraform CLI (>= 1.7): put `terraform` on PATH, or set TERRAFORM_BINARY to its path.';
+export const HOW_TO_PROVIDE_PROVIDER = [
+  'The real-Terraform check needs the hashicorp/aws provider: network access to registry.terraform.io, or a local',
+  'filesystem mirror (a folder that holds registry.terraform.io/hashicorp/aws/<version>/<os>_<arch>/terraform-provider-aws_*)',
+  'given with --mirror <dir> or TF_PROVIDER_MIRROR=<dir>.',
 ].join('\n');
 
 export interface TerraformCli {
@@ -32,11 +31,11 @@ export function findTerraform(env: NodeJS.ProcessEnv): TerraformCli {
   const binary = env.TERRAFORM_BINARY || 'terraform';
   const run = spawnSync(binary, ['version', '-json'], { encoding: 'utf8', env: { ...env, TF_CLI_CONFIG_FILE: '' } });
   if (run.error || run.status !== 0) {
-    throw new Error(`Terraform not found (tried "${binary}": ${run.error?.message ?? run.stderr.trim()}).\n${HOW_TO_PROVIDE}`);
+    throw new Error(`Terraform not found (tried "${binary}": ${run.error?.message ?? run.stderr.trim()}).\n${HOW_TO_PROVIDE_TERRAFORM}`);
   }
   const version = String(JSON.parse(run.stdout).terraform_version);
   if (compareVersions(version, MINIMUM_TERRAFORM) < 0) {
-    throw new Error(`Terraform ${version} is too old: mocked applies need ${MINIMUM_TERRAFORM} or later.\n${HOW_TO_PROVIDE}`);
+    throw new Error(`Terraform ${version} is too old: mocked applies need ${MINIMUM_TERRAFORM} or later.\n${HOW_TO_PROVIDE_TERRAFORM}`);
   }
   return { binary, version };
 }
@@ -105,7 +104,7 @@ export function findProviderSource(options: ProviderSourceOptions, env: NodeJS.P
   if (named) {
     const versions = mirrorVersions(named);
     if (!versions.length) {
-      throw new Error(`${named} holds no hashicorp/aws build for ${terraformPlatform()} (expected ${join(named, ...PROVIDER_PATH)}/<version>/${terraformPlatform()}/).\n${HOW_TO_PROVIDE}`);
+      throw new Error(`${named} holds no hashicorp/aws build for ${terraformPlatform()} (expected ${join(named, ...PROVIDER_PATH)}/<version>/${terraformPlatform()}/).\n${HOW_TO_PROVIDE_PROVIDER}`);
     }
     return { kind: 'mirror', dir: named, versions, how: options.mirror ? '--mirror' : 'TF_PROVIDER_MIRROR' };
   }

@@ -7,13 +7,15 @@ export interface Verification {
   readonly name: string;
   readonly access: readonly AccessResult[];
   readonly rules: readonly RuleResult[];
+  /** The real terraform validate of the same plan, when it ran: its verdict and what to show. */
+  readonly terraform?: { readonly ok: boolean; readonly summary: string };
   readonly ok: boolean;
 }
 
-/** Checks one synthesized stack: the access matrix with the IAM engine, then the baseline rules. */
-export async function verifyPlan(name: string, json: StackJson): Promise<Verification> {
+/** Checks one synthesized stack: the access matrix with the IAM engine, then the rules; `terraform` is the real validate's result, if it ran. */
+export async function verifyPlan(name: string, json: StackJson, terraform?: Verification['terraform']): Promise<Verification> {
   const plan = new Plan(json);
   const access = await checkAccess(plan);
   const rules = checkRules(plan);
-  return { name, access, rules, ok: access.every((a) => a.ok) && rules.every((r) => r.ok) };
+  return { name, access, rules, ...(terraform ? { terraform } : {}), ok: access.every((a) => a.ok) && rules.every((r) => r.ok) && terraform?.ok !== false };
 }

@@ -13,7 +13,9 @@ export function terminalReport(v: Verification): string {
   const denied = v.access.filter((a) => a.expect === 'deny');
   const lines = [
     `${mark(v.ok)} ${v.name}: ${allowed.filter((a) => a.ok).length}/${allowed.length} needed paths allowed, ` +
-      `${denied.filter((a) => a.ok).length}/${denied.length} forbidden paths denied, ${v.rules.filter((r) => r.ok).length}/${v.rules.length} rules pass`,
+      `${denied.filter((a) => a.ok).length}/${denied.length} forbidden paths denied, ${v.rules.filter((r) => r.ok).length}/${v.rules.length} rules pass` +
+      (v.terraform ? `, terraform validate ${v.terraform.ok ? 'ok' : 'FAILED'}` : ''),
+    ...(v.terraform ? [`  ${v.terraform.summary.replace(/\n/g, '\n  ')}`] : []),
   ];
   for (const a of v.access.filter((x) => !x.ok)) {
     lines.push(`  FAIL path (${a.expect === 'allow' ? 'must be allowed' : 'must be denied'}): ${a.principal} -> ${a.action} ${a.resource}`, `       ${a.decision}: ${a.explanation}`);
@@ -37,8 +39,10 @@ export function markdownReport(v: Verification): string {
   const out = [
     `# Verify report: ${v.name}`,
     '',
-    `**${v.ok ? 'PASS' : 'FAIL'}**: ${v.access.filter((a) => a.ok).length}/${v.access.length} access paths as expected, ${v.rules.filter((r) => r.ok).length}/${v.rules.length} rules pass.`,
+    `**${v.ok ? 'PASS' : 'FAIL'}**: ${v.access.filter((a) => a.ok).length}/${v.access.length} access paths as expected, ${v.rules.filter((r) => r.ok).length}/${v.rules.length} rules pass` +
+      (v.terraform ? `, terraform validate ${v.terraform.ok ? 'ok' : 'FAILED'}.` : '.'),
     '',
+    ...(v.terraform ? ['```', v.terraform.summary, '```', ''] : []),
     '## Access matrix',
     '',
     'Evaluated with @cloud-copilot/iam-simulate over the identity and resource policies of the plan.',

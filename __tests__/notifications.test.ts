@@ -31,6 +31,9 @@ describe('notifications', () => {
       'codepipeline-pipeline-pipeline-execution-succeeded',
       'codepipeline-pipeline-manual-approval-needed',
     ]);
+    // CodeStar Notifications checks at creation that the topic policy lets it publish: create that first.
+    const [policyName] = resources(json, 'aws_sns_topic_policy')[0]!;
+    expect(rule.depends_on).toEqual([`aws_sns_topic_policy.${policyName}`]);
     expect(single(json, 'aws_sns_topic_subscription')).toMatchObject({ protocol: 'email', endpoint: 'platform-team@example.com' });
     const slack = single(json, 'aws_chatbot_slack_channel_configuration');
     expect(slack).toMatchObject({ slack_team_id: 'T07EA123LEP', slack_channel_id: 'C07EZ1ABC23', guardrail_policy_arns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'] });

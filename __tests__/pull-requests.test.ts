@@ -37,6 +37,26 @@ describe('pull-request builds', () => {
     );
   });
 
+  it('name no encryption key: they write no artifact, and the role has no grant of the artifacts key', () => {
+    expect(project.artifacts).toEqual({ type: 'NO_ARTIFACTS' });
+    expect(project.encryption_key).toBeUndefined();
+  });
+
+  it('fail verify when the pull-request role could push images or write artifacts', async () => {
+    const broken = JSON.parse(JSON.stringify(json));
+    const [name, body] = resources(broken, 'aws_iam_role_policy').find(([n]) => n.startsWith('pull-requests'))!;
+    const policy = doc(body.policy);
+    policy.Statement.push({ Sid: 'Oops', Effect: 'Allow', Action: ['ecr:PutImage', 's3:PutObject', 's3:GetObject'], Resource: '*' });
+    broken.resource.aws_iam_role_policy[name].policy = JSON.stringify(policy);
+    const v = await verifyPlan('broken', broken);
+    const failed = [...new Set(v.access.filter((a) => !a.ok).map((a) => `${a.action} ${a.resource.replace(/:[a-z]{2}-[a-z]+-\d:/, ':<region>:').replace(/-[a-z]{2}-[a-z]+-\d\//, '-<region>/')}`))];
+    expect(failed.sort()).toEqual([
+      'ecr:PutImage arn:aws:ecr:<region>:111111111111:repository/orders-web-example-ecs',
+      's3:GetObject arn:aws:s3:::orders-web-example-ecs-artifacts-111111111111-<region>/pipeline/artifact.zip',
+      's3:PutObject arn:aws:s3:::orders-web-example-ecs-artifacts-111111111111-<region>/pipeline/artifact.zip',
+    ]);
+  });
+
   it('fail verify when the role cannot clone through the connection', async () => {
     const broken = JSON.parse(JSON.stringify(json));
     const [name, body] = resources(broken, 'aws_iam_role_policy').find(([n]) => n.startsWith('pull-requests'))!;

@@ -82,6 +82,15 @@ describe('verify catches faults', () => {
       { path: new RegExp(`role orders-api-example-deploy \\(${DEV}\\) s3:PutObject arn:aws:s3:::orders-api-example-artifacts-${TOOLING}-eu-west-1/pipeline/artifact\\.zip`), explanation: /aws_s3_bucket_policy\.artifacts-eu-west-1_policy_\w+ statement WritersReadWriteArtifacts: narrow it so role orders-api-example-deploy \(222222222222\) cannot s3:PutObject/ },
     ],
     [
+      'an execution role that cannot roll back or delete the function role',
+      (j) =>
+        editPolicy(find(j, 'aws_iam_role_policy', `deploy-roles-${DEV}_execution`), 'policy', (p) => {
+          const roles = p.Statement.find((s) => s.Sid === 'ManageFunctionRoles')!;
+          roles.Action = roles.Action.filter((a: string) => a !== 'iam:ListRolePolicies');
+        }),
+      { path: new RegExp(`role orders-api-example-cfn-exec \\(${DEV}\\) iam:ListRolePolicies arn:aws:iam::${DEV}:role/orders-api-example-dev-eu-west-1`) },
+    ],
+    [
       'one region\'s artifact store dropped from the pipeline',
       (j) => (find(j, 'aws_codepipeline', 'pipeline').artifact_store = find(j, 'aws_codepipeline', 'pipeline').artifact_store.filter((s: Json) => s.region !== 'us-east-1')),
       { rule: 'PIPELINE_STORE_PER_REGION' },

@@ -49,6 +49,7 @@ export class Notifications extends Construct {
   readonly key: KmsKey;
   /** Topic ARN, known before apply (the approval actions name it). */
   readonly topicArn: string;
+  private readonly topicPolicy: SnsTopicPolicy;
   private readonly props: NotificationsProps;
 
   constructor(scope: Construct, id: string, props: NotificationsProps) {
@@ -64,7 +65,7 @@ export class Notifications extends Construct {
     });
     new KmsAlias(this, 'alias', { provider, name: props.keyAlias, targetKeyId: this.key.keyId });
     this.topic = new SnsTopic(this, 'topic', { provider, name: props.topicName, kmsMasterKeyId: this.key.arn });
-    new SnsTopicPolicy(this, 'policy', {
+    this.topicPolicy = new SnsTopicPolicy(this, 'policy', {
       provider,
       arn: this.topic.arn,
       policy: JSON.stringify(notificationTopicPolicy({ account, topicArn: this.topicArn })),
@@ -89,6 +90,8 @@ export class Notifications extends Construct {
       eventTypeIds: PIPELINE_EVENTS,
       resource: pipeline.arn,
       target: [{ address: this.topic.arn, type: 'SNS' }],
+      // CodeStar Notifications checks at creation that it may publish to the topic.
+      dependsOn: [this.topicPolicy],
     });
     if (props.slack) {
       const chatbot = new Role(this, 'chatbot-role', {

@@ -14,7 +14,7 @@ export interface PullRequestBuildProps {
   readonly projectName: string;
   readonly roleName: string;
   readonly logGroupName: string;
-  /** Key of the pipeline region's artifact store: encrypts the build logs. */
+  /** Key of the pipeline region's artifact store: CloudWatch Logs encrypts the build logs with it (the build role cannot use it). */
   readonly keyArn: string;
   /** GitHub owner/repository. */
   readonly repository: string;
@@ -66,7 +66,8 @@ export class PullRequestBuild extends Construct {
       name: props.projectName,
       description: `Builds and tests pull requests into ${props.baseBranch}; never deploys`,
       serviceRole: role.role.arn,
-      encryptionKey: props.keyArn,
+      // No encryption_key: the project writes no artifact, and naming the artifacts key would take a grant of
+      // that key to code nobody has reviewed yet.
       buildTimeout: 30,
       source: {
         type: 'GITHUB',

@@ -137,6 +137,10 @@ export function executionRolePolicy(props: ExecutionRolePolicyProps): PolicyDocu
         'iam:DeleteRolePolicy',
         'iam:GetRole',
         'iam:GetRolePolicy',
+        // CloudFormation's AWS::IAM::Role handlers list these on delete and on rollback of a failed create;
+        // without them a failed first deploy ends in ROLLBACK_FAILED and a teardown in DELETE_FAILED.
+        'iam:ListAttachedRolePolicies',
+        'iam:ListRolePolicies',
         'iam:PutRolePolicy',
         'iam:TagRole',
         'iam:UntagRole',
@@ -161,6 +165,8 @@ export function executionRolePolicy(props: ExecutionRolePolicyProps): PolicyDocu
         'lambda:GetFunction',
         'lambda:GetFunctionCodeSigningConfig',
         'lambda:GetFunctionConfiguration',
+        // Read by the AWS::Lambda::Function handlers (create, read, update).
+        'lambda:GetFunctionRecursionConfig',
         'lambda:GetRuntimeManagementConfig',
         'lambda:ListTags',
         'lambda:TagResource',

@@ -254,6 +254,10 @@ export function accessChecks(model: AccessModel): AccessCheck[] {
         allow(`execution role pulls the image (${action.name})`, exec, 'ecr:BatchGetImage', repo);
         allow(`execution role reads image layers (${action.name})`, exec, 'ecr:GetDownloadUrlForLayer', repo);
         const functionArn = `arn:aws:lambda:${region}:${exec.account}:function:${action.configuration.StackName}`;
+        // What CloudFormation's handlers call on delete and on the rollback of a failed create (docs/security.md).
+        const functionRole = { arn: `arn:aws:iam::${exec.account}:role/${action.configuration.StackName}-${region}`, account: exec.account, label: 'the function role' };
+        for (const list of ['iam:ListAttachedRolePolicies', 'iam:ListRolePolicies']) allow(`execution role can roll back and delete the function role (${action.name})`, exec, list, functionRole);
+        allow(`execution role reads the function's recursion setting (${action.name})`, exec, 'lambda:GetFunctionRecursionConfig', { arn: functionArn, account: exec.account, label: `function ${action.configuration.StackName}` });
         allow(`Lambda pulls the image for ${functionArn}`, service('lambda.amazonaws.com', exec.account), 'ecr:BatchGetImage', repo, {
           context: { 'aws:SourceArn': functionArn, 'aws:SourceAccount': exec.account },
         });
@@ -405,8 +409,17 @@ export function accessChecks(model: AccessModel): AccessCheck[] {
       allow(`${project.body.name} clones through the connection`, buildRole, `${prefix}:GetConnectionToken`, target);
       allow(`${project.body.name} uses the connection`, buildRole, `${prefix}:UseConnection`, target);
     }
-    // Only the pipeline's build reads and writes pipeline artifacts.
-    if (!pipelineProjects.has(project.body.name)) continue;
+    // Only the pipeline's build reads and writes pipeline artifacts; any other build (pull requests) reaches
+    // nothing that deploys: no artifact, no artifact key, no image push.
+    if (!pipelineProjects.has(project.body.name)) {
+      for (const bucket of model.buckets.values()) {
+        deny(`${project.body.name} cannot read pipeline artifacts`, buildRole, 's3:GetObject', bucket, { resource: `${bucket.arn}/pipeline/artifact.zip` });
+        deny(`${project.body.name} cannot write pipeline artifacts`, buildRole, 's3:PutObject', bucket, { resource: `${bucket.arn}/pipeline/artifact.zip` });
+      }
+      for (const key of model.keys.values()) deny(`${project.body.name} cannot use any key of the plan`, buildRole, 'kms:GenerateDataKey', key);
+      for (const repo of model.repositories.values()) deny(`${project.body.name} cannot push images`, buildRole, 'ecr:PutImage', repo);
+      continue;
+    }
     const keyArn = project.body.encryption_key;
     const store = [...model.buckets.values()].find((b) => b.region === project.region && b.account === project.account);
     if (store && keyArn) readWrite('build role', buildRole, store.name, keyArn, true);

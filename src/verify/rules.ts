@@ -169,13 +169,14 @@ export const RULES: readonly Rule[] = [
   },
   {
     id: 'CODEBUILD_PIPELINE_KEY',
-    title: 'CodeBuild encrypts its output with the pipeline CMK of its region',
+    title: 'CodeBuild encrypts its artifacts with the pipeline CMK of its region',
     reason: 'Without encryption_key CodeBuild writes artifacts with aws/s3, which no other account can decrypt.',
     fix: 'Set encryption_key of the project to the ARN of the artifact store key of its region.',
     refs: ['CKV_AWS_147'],
     check: (plan) => {
       const stores = plan.ofType('aws_codepipeline').flatMap((p) => (p.body.artifact_store ?? []).map((s: Body) => ({ region: s.region ?? p.region, key: s.encryption_key?.id })));
-      return plan.ofType('aws_codebuild_project').flatMap((project) => {
+      // A project without artifacts (pull-request builds) writes nothing for another account to decrypt.
+      return plan.ofType('aws_codebuild_project').filter((project) => project.body.artifacts?.type !== 'NO_ARTIFACTS').flatMap((project) => {
         const key = project.body.encryption_key;
         const storeKey = stores.find((s) => s.region === project.region)?.key;
         if (!key) return [{ address: project.address, message: 'encryption_key is not set: output is written with aws/s3' }];

@@ -392,7 +392,8 @@ describe('outputs', () => {
 
   it('counts resources per account in the synth summary', () => {
     const counts = resourcesPerAccount(stack);
-    expect(counts.get(DEV)).toBe(4);
+    // Action role, execution role, their policies, and the permissions boundary.
+    expect(counts.get(DEV)).toBe(5);
     expect([...counts.values()].reduce((a, b) => a + b, 0)).toBe(Object.values(json.resource).reduce((n, r) => n + Object.keys(r).length, 0));
   });
 });

@@ -15,6 +15,7 @@ const CFN: WorkloadConfig = {
 const roles = {
   actionRoleArn: (a: string) => `arn:aws:iam::${a}:role/deploy`,
   executionRoleArn: (a: string) => `arn:aws:iam::${a}:role/exec`,
+  workloadBoundaryArn: (a: string) => `arn:aws:iam::${a}:policy/boundary`,
 };
 const deployment = (account: string, region: string, stage = 'prod'): Deployment => ({ stage, account, region, stackName: `w-${stage}` });
 const props = (waves: Wave[]) => ({
@@ -56,14 +57,15 @@ describe('wave actions', () => {
   });
 
   it('reads the image of the action region from the build output', () => {
-    expect(JSON.parse(parameterOverrides(deployment('222222222222', 'us-east-1')))).toEqual({
+    expect(JSON.parse(parameterOverrides(deployment('222222222222', 'us-east-1'), 'arn:aws:iam::222222222222:policy/boundary'))).toEqual({
       ImageUri: { 'Fn::GetParam': ['BuildOutput', 'images.json', 'us-east-1'] },
       Stage: 'prod',
+      PermissionsBoundary: 'arn:aws:iam::222222222222:policy/boundary',
     });
   });
 
   it('refuses ParameterOverrides over 1 KB', () => {
-    expect(() => parameterOverrides(deployment('222222222222', 'us-east-1', 'x'.repeat(1000)))).toThrow(/is \d+ bytes; CodePipeline allows 1000/);
+    expect(() => parameterOverrides(deployment('222222222222', 'us-east-1', 'x'.repeat(1000)), 'arn:aws:iam::222222222222:policy/boundary')).toThrow(/is \d+ bytes; CodePipeline allows 1000/);
   });
 });
 

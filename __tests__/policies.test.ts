@@ -1,8 +1,10 @@
 import { artifactAccess, artifactBucketPolicy, artifactKeyPolicy } from '../src/policy/artifacts';
 import { rolesOnly, rolesTrust, serviceTrust, sid } from '../src/policy/document';
 import { repositoryLifecyclePolicy, repositoryPolicy } from '../src/policy/repository';
-import { actionRolePolicy, buildRolePolicy, executionRolePolicy, pipelineRolePolicy } from '../src/policy/roles';
+import { actionRolePolicy, buildRolePolicy, executionRolePolicy, pipelineRolePolicy, workloadBoundaryPolicy } from '../src/policy/roles';
 import { list, statement } from './support';
+
+const BOUNDARY = 'arn:aws:iam::222222222222:policy/w-workload-boundary';
 
 const A = 'arn:aws:iam::111111111111:role/a';
 const B = 'arn:aws:iam::222222222222:role/b';
@@ -100,7 +102,7 @@ describe('role permissions', () => {
       pipelineRolePolicy({ stores: [store], buildProjectArn: 'arn:p', actionRoleArns: [B], connectionArn: 'arn:c' }),
       buildRolePolicy({ account: '111111111111', region: 'eu-west-1', store, logGroup: '/aws/codebuild/x', repositoryArns: ['arn:r'] }),
       actionRolePolicy({ account: '222222222222', stacks, executionRoleArn: B, stores: [store] }),
-      executionRolePolicy({ account: '222222222222', stacks, repositoryArns: ['arn:r'], stores: [store] }),
+      executionRolePolicy({ account: '222222222222', stacks, boundaryArn: BOUNDARY, repositoryArns: ['arn:r'], stores: [store] }),
     ];
     for (const doc of docs) {
       for (const s of doc.Statement) {
@@ -122,7 +124,7 @@ describe('role permissions', () => {
   });
 
   it('scopes the execution role to the functions, roles and log groups of the workload stacks', () => {
-    const policy = executionRolePolicy({ account: '222222222222', stacks, repositoryArns: ['arn:r'], stores: [store] });
+    const policy = executionRolePolicy({ account: '222222222222', stacks, boundaryArn: BOUNDARY, repositoryArns: ['arn:r'], stores: [store] });
     expect(statement(policy, 'ManageFunctions').Resource).toEqual([
       'arn:aws:lambda:eu-west-1:222222222222:function:w-dev',
       'arn:aws:lambda:us-east-1:222222222222:function:w-dev',
@@ -133,6 +135,19 @@ describe('role permissions', () => {
     });
     expect(allActions(policy)).not.toContain('s3:PutObject');
     expect(allResources(policy).every((r) => r.includes('222222222222') || r.startsWith('arn:aws:s3') || r.startsWith('arn:aws:kms') || r === 'arn:r')).toBe(true);
+  });
+
+  it('lets the execution role create or change roles only with the workload boundary, never touch the boundary itself', () => {
+    const policy = executionRolePolicy({ account: '222222222222', stacks, boundaryArn: BOUNDARY, repositoryArns: ['arn:r'], stores: [store] });
+    const withBoundary = statement(policy, 'CreateFunctionRolesWithinBoundary');
+    expect(withBoundary.Condition).toEqual({ StringEquals: { 'iam:PermissionsBoundary': BOUNDARY } });
+    // Every action that creates a role or changes its permissions is under the condition.
+    const unconditioned = policy.Statement.filter((s) => !s.Condition?.StringEquals?.['iam:PermissionsBoundary']).flatMap((s) => list(s.Action));
+    for (const a of ['iam:CreateRole', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:AttachRolePolicy', 'iam:DetachRolePolicy', 'iam:PutRolePermissionsBoundary']) expect(unconditioned).not.toContain(a);
+    for (const a of ['iam:DeleteRolePermissionsBoundary', 'iam:CreatePolicyVersion', 'iam:SetDefaultPolicyVersion', 'iam:DeletePolicy', 'iam:AttachRolePolicy']) expect(allActions(policy)).not.toContain(a);
+    const boundary = workloadBoundaryPolicy({ account: '222222222222', stacks });
+    expect(boundary.Statement.flatMap((s) => list(s.Action))).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+    expect(list(boundary.Statement[0]!.Resource)).toContain('arn:aws:logs:eu-west-1:222222222222:log-group:/aws/lambda/w-dev:*');
   });
 
   it('grants the pipeline role both connection action prefixes', () => {

@@ -91,6 +91,27 @@ describe('verify catches faults', () => {
       { path: new RegExp(`role orders-api-example-cfn-exec \\(${DEV}\\) iam:ListRolePolicies arn:aws:iam::${DEV}:role/orders-api-example-dev-eu-west-1`) },
     ],
     [
+      'an execution role that may create roles without the permissions boundary',
+      (j) =>
+        editPolicy(find(j, 'aws_iam_role_policy', `deploy-roles-${PROD}_execution`), 'policy', (p) => {
+          delete p.Statement.find((s) => s.Sid === 'CreateFunctionRolesWithinBoundary')!.Condition;
+        }),
+      { path: new RegExp(`role orders-api-example-cfn-exec \\(${PROD}\\) iam:CreateRole arn:aws:iam::${PROD}:role/orders-api-example-prod-`), explanation: /statement CreateFunctionRolesWithinBoundary/ },
+    ],
+    [
+      'the template no longer given the boundary',
+      (j) => {
+        for (const stage of find(j, 'aws_codepipeline', 'pipeline').stage) {
+          for (const a of stage.action.filter((x: Json) => x.configuration?.ParameterOverrides)) {
+            const overrides = JSON.parse(a.configuration.ParameterOverrides);
+            delete overrides.PermissionsBoundary;
+            a.configuration.ParameterOverrides = JSON.stringify(overrides);
+          }
+        }
+      },
+      { path: /iam:CreateRole arn:aws:iam::\d+:role\/orders-api-example-dev-eu-west-1/ },
+    ],
+    [
       'one region\'s artifact store dropped from the pipeline',
       (j) => (find(j, 'aws_codepipeline', 'pipeline').artifact_store = find(j, 'aws_codepipeline', 'pipeline').artifact_store.filter((s: Json) => s.region !== 'us-east-1')),
       { rule: 'PIPELINE_STORE_PER_REGION' },

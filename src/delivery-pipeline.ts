@@ -3,7 +3,7 @@ import { ITerraformDependable, TerraformOutput, TerraformProvider } from 'cdktf'
 import { CodeconnectionsConnection } from '@cdktf/provider-aws/lib/codeconnections-connection';
 import { Codepipeline } from '@cdktf/provider-aws/lib/codepipeline';
 import { ArtifactStore } from './artifact-store';
-import { roleArn } from './naming';
+import { policyArn, roleArn } from './naming';
 import { serviceTrust } from './policy/document';
 import { pipelineRolePolicy } from './policy/roles';
 import { pipelineStages } from './pipeline-layout';
@@ -56,6 +56,8 @@ export interface DeliveryPipelineProps {
   readonly actionRoleName: string;
   /** Name of the CloudFormation execution role in every target account. */
   readonly executionRoleName: string;
+  /** Name of the managed policy that bounds the roles the workload template creates, in every target account. */
+  readonly workloadBoundaryName: string;
   /** Function that checks each wave after deployment. Default: none. */
   readonly smokeTest?: { readonly functionName: string; readonly functionArn: string };
   /** Topic (and its key) the approvals publish to. Default: none. */
@@ -124,6 +126,7 @@ export class DeliveryPipeline extends Construct {
       workload: props.workload,
       actionRoleArn: (a) => roleArn(a, props.actionRoleName),
       executionRoleArn: (a) => roleArn(a, props.executionRoleName),
+      workloadBoundaryArn: (a) => policyArn(a, props.workloadBoundaryName),
       ...(props.notifications ? { notificationTopicArn: props.notifications.topicArn } : {}),
       ...(props.smokeTest ? { smokeTest: { functionName: props.smokeTest.functionName, pipelineName: props.pipelineName } } : {}),
     });

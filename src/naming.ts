@@ -42,6 +42,8 @@ export interface Names {
   readonly smokeCheckRole: string;
   /** Role in each target account that CloudFormation assumes to change the workload stack. */
   readonly executionRole: string;
+  /** Managed policy in each target account: the permissions boundary of every role the execution role creates. */
+  readonly workloadBoundary: string;
   readonly repository: string;
   readonly connection: string;
   readonly keyAlias: string;
@@ -70,6 +72,7 @@ export function names(workload: string, environment: string): Names {
     actionRole: `${prefix}-deploy`,
     smokeCheckRole: `${prefix}-smoke-check`,
     executionRole: `${prefix}-cfn-exec`,
+    workloadBoundary: `${prefix}-workload-boundary`,
     repository: prefix,
     connection: prefix,
     keyAlias: `alias/${prefix}-artifacts`,
@@ -81,6 +84,7 @@ export function names(workload: string, environment: string): Names {
 
 export const accountRoot = (account: string) => `arn:aws:iam::${account}:root`;
 export const roleArn = (account: string, role: string) => `arn:aws:iam::${account}:role/${role}`;
+export const policyArn = (account: string, policy: string) => `arn:aws:iam::${account}:policy/${policy}`;
 export const bucketArn = (bucket: string) => `arn:aws:s3:::${bucket}`;
 export const repositoryArn = (account: string, region: string, repository: string) =>
   `arn:aws:ecr:${region}:${account}:repository/${repository}`;

@@ -42,6 +42,8 @@ export interface PipelineLayoutProps {
   readonly actionRoleArn: (account: string) => string;
   /** ARN of the CloudFormation execution role in a target account. */
   readonly executionRoleArn: (account: string) => string;
+  /** ARN of the permissions boundary the workload template puts on the roles it creates, in a target account. */
+  readonly workloadBoundaryArn: (account: string) => string;
   /** Topic the approval requests are published to. Default: none. */
   readonly notificationTopicArn?: string;
   /** Function that checks each wave once it is deployed, and the pipeline it reads. Default: none. */
@@ -50,12 +52,14 @@ export interface PipelineLayoutProps {
 
 /**
  * CloudFormation parameters of one deployment. The image URI is read at run time from the build output
- * (`images.json`, one digest URI per region), so every stage deploys the digest built once.
+ * (`images.json`, one digest URI per region), so every stage deploys the digest built once; the permissions
+ * boundary is the one the execution role may create roles with.
  */
-export function parameterOverrides(deployment: Deployment): string {
+export function parameterOverrides(deployment: Deployment, boundaryArn: string): string {
   const json = JSON.stringify({
     ImageUri: { 'Fn::GetParam': [ARTIFACTS.build, BUILD_OUTPUT.images, deployment.region] },
     Stage: deployment.stage,
+    PermissionsBoundary: boundaryArn,
   });
   if (Buffer.byteLength(json) > PIPELINE_QUOTAS.parameterOverridesBytes) {
     throw new Error(
@@ -73,7 +77,7 @@ const changeSetLink = (wave: Wave) => {
   return `https://${d.region}.console.aws.amazon.com/cloudformation/home?region=${d.region}#/stacks?filteringText=${d.stackName}`;
 };
 
-type RoleArns = Pick<PipelineLayoutProps, 'actionRoleArn' | 'executionRoleArn' | 'notificationTopicArn' | 'smokeTest'>;
+type RoleArns = Pick<PipelineLayoutProps, 'actionRoleArn' | 'executionRoleArn' | 'workloadBoundaryArn' | 'notificationTopicArn' | 'smokeTest'>;
 
 /** The smoke test after the last actions of a wave. */
 function withSmokeTest(actions: ActionDeclaration[], wave: Wave, roles: RoleArns): ActionDeclaration[] {
@@ -111,7 +115,7 @@ function changeSetConfiguration(workload: WorkloadConfig, d: Deployment, roles: 
     ...common,
     TemplatePath: `${ARTIFACTS.build}::${BUILD_OUTPUT.template}`,
     Capabilities: 'CAPABILITY_NAMED_IAM',
-    ParameterOverrides: parameterOverrides(d),
+    ParameterOverrides: parameterOverrides(d, roles.workloadBoundaryArn(d.account)),
   };
 }
 

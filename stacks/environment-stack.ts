@@ -140,7 +140,9 @@ export class EnvironmentStack extends TerraformStack {
         actionRoleName: n.actionRole,
         pipelineRoleArn: pipelineRole,
         actionPermissions: policies.action,
-        ...(policies.execution ? { execution: { roleName: n.executionRole, permissions: policies.execution } } : {}),
+        ...(policies.execution
+          ? { execution: { roleName: n.executionRole, permissions: policies.execution, ...(policies.boundary ? { boundary: { policyName: n.workloadBoundary, document: policies.boundary } } : {}) } }
+          : {}),
         ...(policies.smokeCheck ? { smokeCheck: { roleName: n.smokeCheckRole, smokeRoleArn: roleArn(tooling.account, n.smokeTest), permissions: policies.smokeCheck } } : {}),
       });
     });
@@ -183,6 +185,7 @@ export class EnvironmentStack extends TerraformStack {
       ...(smokeTest ? { smokeTest: { functionName: n.smokeTest, functionArn: smokeTest.function.arn } } : {}),
       actionRoleName: n.actionRole,
       executionRoleName: n.executionRole,
+      workloadBoundaryName: n.workloadBoundary,
       // The first run starts as soon as the pipeline exists: every grant it relies on must be in place.
       dependsOn: [
         ...deploymentRoles.flatMap((r) => r.policies),

@@ -3,10 +3,10 @@
  * share of the artifact stores, and the role that pulls the image there.
  */
 import type { WorkloadConfig } from '../config/schema';
-import { Names, lambdaFunctionArn, roleArn, stackArn } from '../naming';
+import { Names, lambdaFunctionArn, policyArn, roleArn, stackArn } from '../naming';
 import type { StoreArns } from './artifacts';
 import { PolicyDocument, Statement, policy } from './document';
-import { actionRolePolicy, ecsActionRolePolicy, executionRolePolicy, templateExecutionRolePolicy } from './roles';
+import { actionRolePolicy, ecsActionRolePolicy, executionRolePolicy, templateExecutionRolePolicy, workloadBoundaryPolicy } from './roles';
 
 export interface TargetContext {
   readonly account: string;
@@ -25,6 +25,8 @@ export interface TargetContext {
 export interface DeploymentPolicies {
   readonly action: PolicyDocument;
   readonly execution?: PolicyDocument;
+  /** The permissions boundary of roles the execution role creates (container Lambda workloads). */
+  readonly boundary?: PolicyDocument;
   readonly smokeCheck?: PolicyDocument;
 }
 
@@ -39,11 +41,17 @@ export function deploymentPolicies(workload: WorkloadConfig, t: TargetContext): 
     };
   }
   const action = actionRolePolicy({ account, stacks: t.deployments, executionRoleArn: roleArn(account, n.executionRole), stores: t.stores });
-  const execution =
-    workload.kind === 'cloudformation'
-      ? templateExecutionRolePolicy({ account, stacks: t.deployments, permissions: workload.permissions, stores: t.stores })
-      : executionRolePolicy({ account, stacks: t.deployments.map((d) => ({ ...d, functionRoleName: n.functionRole(d.stage, d.region) })), repositoryArns: t.repositoryArns, stores: t.stores });
-  return { action, execution, ...(smokeCheck ? { smokeCheck } : {}) };
+  if (workload.kind === 'cloudformation') {
+    return { action, execution: templateExecutionRolePolicy({ account, stacks: t.deployments, permissions: workload.permissions, stores: t.stores }), ...(smokeCheck ? { smokeCheck } : {}) };
+  }
+  const execution = executionRolePolicy({
+    account,
+    stacks: t.deployments.map((d) => ({ ...d, functionRoleName: n.functionRole(d.stage, d.region) })),
+    boundaryArn: policyArn(account, n.workloadBoundary),
+    repositoryArns: t.repositoryArns,
+    stores: t.stores,
+  });
+  return { action, execution, boundary: workloadBoundaryPolicy({ account, stacks: t.deployments }), ...(smokeCheck ? { smokeCheck } : {}) };
 }
 
 /**

@@ -116,6 +116,8 @@ export function actionRolePolicy(props: ActionRolePolicyProps): PolicyDocument {
 export interface ExecutionRolePolicyProps {
   readonly account: string;
   readonly stacks: readonly StackPlacement[];
+  /** Managed policy every role the execution role creates must carry as its permissions boundary. */
+  readonly boundaryArn: string;
   /** The tooling account's image repositories in this account's regions. */
   readonly repositoryArns: readonly string[];
   /** Artifact stores of this account's regions (templates may read artifacts). */
@@ -129,19 +131,25 @@ export function executionRolePolicy(props: ExecutionRolePolicyProps): PolicyDocu
   const logGroups = uniqueSorted(stacks.map((s) => logGroupArn(account, s.region, `/aws/lambda/${s.stackName}`)));
   return policy(
     {
+      // Roles come into being, and get or lose policies, only with the boundary: a rewritten template cannot
+      // mint an administrator (docs/security.md). Nothing here may change or remove the boundary itself.
+      Sid: 'CreateFunctionRolesWithinBoundary',
+      Effect: 'Allow',
+      Action: ['iam:CreateRole', 'iam:DeleteRolePolicy', 'iam:PutRolePermissionsBoundary', 'iam:PutRolePolicy'],
+      Resource: functionRoles,
+      Condition: { StringEquals: { 'iam:PermissionsBoundary': props.boundaryArn } },
+    },
+    {
       Sid: 'ManageFunctionRoles',
       Effect: 'Allow',
       Action: [
-        'iam:CreateRole',
         'iam:DeleteRole',
-        'iam:DeleteRolePolicy',
         'iam:GetRole',
         'iam:GetRolePolicy',
         // CloudFormation's AWS::IAM::Role handlers list these on delete and on rollback of a failed create;
         // without them a failed first deploy ends in ROLLBACK_FAILED and a teardown in DELETE_FAILED.
         'iam:ListAttachedRolePolicies',
         'iam:ListRolePolicies',
-        'iam:PutRolePolicy',
         'iam:TagRole',
         'iam:UntagRole',
         'iam:UpdateAssumeRolePolicy',
@@ -200,6 +208,20 @@ export function executionRolePolicy(props: ExecutionRolePolicyProps): PolicyDocu
     { Sid: 'PullWorkloadImage', Effect: 'Allow', Action: IMAGE_PULL_ACTIONS, Resource: uniqueSorted(props.repositoryArns) },
     ...artifactAccess(props.stores, 'read'),
   );
+}
+
+export interface WorkloadBoundaryProps {
+  readonly account: string;
+  readonly stacks: ReadonlyArray<{ region: string; stackName: string }>;
+}
+
+/**
+ * The most any role created by the execution role may do: what the workload template's function role does
+ * (write its own function's logs). A role's permissions are its policies intersected with this.
+ */
+export function workloadBoundaryPolicy(props: WorkloadBoundaryProps): PolicyDocument {
+  const logGroups = uniqueSorted(props.stacks.map((s) => logGroupArn(props.account, s.region, `/aws/lambda/${s.stackName}`)));
+  return policy({ Sid: 'FunctionLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: [...logGroups, ...logGroups.map((g) => `${g}:*`)] });
 }
 
 function uniqueSorted(values: readonly string[]): string[] {

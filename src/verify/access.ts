@@ -173,6 +173,14 @@ export class AccessModel {
 
 const service = (name: string, account: string): Principal => ({ id: name, label: name, account, identity: [] });
 
+/** A CloudFormation parameter a change-set action passes in ParameterOverrides. */
+function parameterOf(action: Body, name: string): string | undefined {
+  const overrides = action.configuration?.ParameterOverrides;
+  if (typeof overrides !== 'string') return undefined;
+  const value = (JSON.parse(overrides) as Record<string, unknown>)[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
 /** The checks for one plan: paths derived from its pipeline, build and repositories, and forbidden paths. */
 export function accessChecks(model: AccessModel): AccessCheck[] {
   const { plan } = model;
@@ -256,6 +264,18 @@ export function accessChecks(model: AccessModel): AccessCheck[] {
         const functionArn = `arn:aws:lambda:${region}:${exec.account}:function:${action.configuration.StackName}`;
         // What CloudFormation's handlers call on delete and on the rollback of a failed create (docs/security.md).
         const functionRole = { arn: `arn:aws:iam::${exec.account}:role/${action.configuration.StackName}-${region}`, account: exec.account, label: 'the function role' };
+        // The function role is created only with the boundary the pipeline passes to the template; any other
+        // (or none) is denied, and the boundary policy itself cannot be changed (docs/security.md).
+        const boundary = parameterOf(action, 'PermissionsBoundary') ?? '(no PermissionsBoundary parameter)';
+        allow(`execution role creates the function role with its boundary (${action.name})`, exec, 'iam:CreateRole', functionRole, { context: { 'iam:PermissionsBoundary': boundary } });
+        for (const change of ['iam:CreateRole', 'iam:PutRolePolicy']) {
+          deny(`execution role cannot ${change} without the boundary (${action.name})`, exec, change, functionRole, { context: { 'iam:PermissionsBoundary': 'arn:aws:iam::aws:policy/AdministratorAccess' } });
+        }
+        deny(`execution role cannot create other roles (${action.name})`, exec, 'iam:CreateRole', { arn: `arn:aws:iam::${exec.account}:role/Administrator`, account: exec.account, label: 'another role' }, { context: { 'iam:PermissionsBoundary': boundary } });
+        deny(`execution role cannot remove the boundary (${action.name})`, exec, 'iam:DeleteRolePermissionsBoundary', functionRole);
+        for (const change of ['iam:CreatePolicyVersion', 'iam:DeletePolicy']) {
+          deny(`execution role cannot change the boundary policy (${action.name})`, exec, change, { arn: boundary, account: exec.account, label: 'the workload boundary' });
+        }
         for (const list of ['iam:ListAttachedRolePolicies', 'iam:ListRolePolicies']) allow(`execution role can roll back and delete the function role (${action.name})`, exec, list, functionRole);
         allow(`execution role reads the function's recursion setting (${action.name})`, exec, 'lambda:GetFunctionRecursionConfig', { arn: functionArn, account: exec.account, label: `function ${action.configuration.StackName}` });
         allow(`Lambda pulls the image for ${functionArn}`, service('lambda.amazonaws.com', exec.account), 'ecr:BatchGetImage', repo, {

@@ -24,10 +24,17 @@ function publish(repositories: string, digests: Record<string, string>, extraEnv
 echo "aws $*" >> "${log}"
 region=""; prev=""
 for a in "$@"; do [[ $prev == --region ]] && region=$a; prev=$a; done
+query=""; prev=""
+for a in "$@"; do [[ $prev == --query ]] && query=$a; prev=$a; done
 case "$2" in
   get-login-password) echo token ;;
-  describe-images) var="FAKE_DIGEST_\${region//-/_}"; echo "\${!var:-None}" ;;
-  describe-image-scan-findings) printf '%b' "\${FAKE_FINDINGS:-}" ;;
+  describe-images) var="FAKE_DIGEST_\${region//-/_}"; printf '%s\t%s\n' "\${!var:-None}" "\${FAKE_MEDIA_TYPE:-application/vnd.docker.distribution.manifest.v2+json}" ;;
+  describe-image-scan-findings)
+    case "$query" in
+      imageScanStatus.status) echo "\${FAKE_SCAN_STATUS:-COMPLETE}" ;;
+      join*) echo "\${FAKE_FINDING_KEYS:-findings,imageScanCompletedAt}" ;;
+      *) printf '%b' "\${FAKE_FINDINGS:-}" ;;
+    esac ;;
 esac
 `,
   );
@@ -55,8 +62,8 @@ describe('publish-image.sh (the build pushing one image to every region)', () =>
       expect.arrayContaining([
         `docker push ${EU}:abc-1`,
         `docker push ${US}:abc-1`,
-        `aws ecr describe-images --region us-east-1 --repository-name orders-api-example --image-ids imageTag=abc-1 --query imageDetails[0].imageDigest --output text`,
-        'aws ecr wait image-scan-complete --region eu-west-1 --repository-name orders-api-example --image-id imageTag=abc-1',
+        `aws ecr describe-images --region us-east-1 --repository-name orders-api-example --image-ids imageTag=abc-1 --query imageDetails[0].[imageDigest,imageManifestMediaType] --output text`,
+        'aws ecr describe-image-scan-findings --region eu-west-1 --repository-name orders-api-example --image-id imageTag=abc-1 --query imageScanStatus.status --output text',
       ]),
     );
   });
@@ -80,6 +87,19 @@ describe('publish-image.sh (the build pushing one image to every region)', () =>
     expect(run.stderr).toMatch(/no digest for .*:abc-1 in eu-west-1 \(got 'None'\)/);
   });
 
+  it('refuses an image index (multi-platform or with an attestation), which Lambda cannot run', () => {
+    const { run } = publish(`eu-west-1=${EU}`, { 'eu-west-1': digest('a') }, { FAKE_MEDIA_TYPE: 'application/vnd.oci.image.index.v1+json' });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/is a application\/vnd\.oci\.image\.index\.v1\+json, not a single-platform image: Lambda refuses image indexes; build with --platform and --provenance=false/);
+    expect(publish(`eu-west-1=${EU}`, { 'eu-west-1': digest('a') }, { FAKE_MEDIA_TYPE: 'application/vnd.oci.image.manifest.v1+json' }).run.status).toBe(0);
+  });
+
+  it('builds every image for one platform without attestations', () => {
+    for (const buildspec of ['lambda-src/buildspec.yml', 'ecs-src/buildspec.yml']) {
+      expect(readFileSync(buildspec, 'utf8')).toMatch(/docker build --pull --platform linux\/amd64 --provenance=false /);
+    }
+  });
+
   it('explains a missing or malformed IMAGE_REPOSITORIES', () => {
     expect(publish('', {}).run.stderr).toMatch(/IMAGE_REPOSITORIES is empty/);
     const bad = publish(EU, {}).run;
@@ -101,6 +121,24 @@ describe('image vulnerability gate', () => {
     expect(one({ FAKE_FINDINGS: 'CVE-2024-0001\\tMEDIUM\\n' }).status).toBe(0);
     expect(one({ FAKE_FINDINGS: 'CVE-2024-0002\\tCRITICAL\\n', SCAN_ALLOW: 'CVE-2023-1 CVE-2024-0002' }).status).toBe(0);
     expect(one({ FAKE_FINDINGS: 'CVE-2024-0001\\tMEDIUM\\n', SCAN_FAIL_ON: 'MEDIUM' }).status).toBe(1);
+  });
+
+  it('reads enhanced (Inspector) findings too', () => {
+    const run = one({ FAKE_SCAN_STATUS: 'ACTIVE', FAKE_FINDING_KEYS: 'enhancedFindings', FAKE_FINDINGS: 'CVE-2025-0009\\tCRITICAL\\n' });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/CRITICAL CVE-2025-0009/);
+  });
+
+  it('fails closed: an unfinished or failed scan, or a response without findings, fails the build', () => {
+    const failed = one({ FAKE_SCAN_STATUS: 'FAILED' });
+    expect(failed.status).toBe(1);
+    expect(failed.stderr).toMatch(/did not complete \(status FAILED\): the gate cannot pass an unscanned image/);
+    const waiting = one({ FAKE_SCAN_STATUS: 'IN_PROGRESS', SCAN_WAIT_ATTEMPTS: '2', SCAN_WAIT_SECONDS: '0' });
+    expect(waiting.status).toBe(1);
+    expect(waiting.stderr).toMatch(/status IN_PROGRESS/);
+    const unreadable = one({ FAKE_FINDING_KEYS: 'imageScanCompletedAt' });
+    expect(unreadable.status).toBe(1);
+    expect(unreadable.stderr).toMatch(/reports no findings list \(basic or enhanced\): the gate cannot read it, so it fails/);
   });
 
   it('can be turned off, and refuses an unknown threshold', () => {

@@ -5,9 +5,11 @@
 #   <out>/imagedefinitions-<region>.json   [{"name": "$CONTAINER_NAME", "imageUri": "<uri>@sha256:<digest>"}]
 #                                          (ECS workloads: only when CONTAINER_NAME is set)
 # Every region must end up with the same digest: the image is built once and promoted by digest.
-# Vulnerability gate: once the image is pushed, wait for the scan on push of the first region and fail when a
-# finding at or above SCAN_FAIL_ON (CRITICAL, HIGH (default), MEDIUM, LOW; OFF disables) is not in SCAN_ALLOW
-# (space-separated finding names, e.g. CVE ids).
+# Every pushed manifest must be a single-platform image (Lambda refuses image indexes and attestations).
+# Vulnerability gate: once the image is pushed, wait for the scan of the first region (basic scan on push or
+# enhanced Inspector scanning) and fail when a finding at or above SCAN_FAIL_ON (CRITICAL, HIGH (default),
+# MEDIUM, LOW; OFF disables) is not in SCAN_ALLOW (space-separated finding names, e.g. CVE ids). It fails
+# closed: an unfinished scan or a response without findings fails the build.
 # Usage: IMAGE_REPOSITORIES="eu-west-1=<uri> us-east-1=<uri>" publish-image.sh <local-image> <tag> <out-dir>
 set -euo pipefail
 [[ $# -eq 3 ]] || { echo "usage: publish-image.sh <local-image> <tag> <out-dir>" >&2; exit 2; }
@@ -19,18 +21,40 @@ severity_rank() {
   case $1 in CRITICAL) echo 5 ;; HIGH) echo 4 ;; MEDIUM) echo 3 ;; LOW) echo 2 ;; INFORMATIONAL) echo 1 ;; *) echo 0 ;; esac
 }
 
+# Lambda runs only single-platform images: a manifest list or OCI image index (what a current builder pushes
+# with a provenance attestation unless told --provenance=false) is refused at deploy time. Refuse it here.
+SINGLE_IMAGE_MANIFESTS=" application/vnd.docker.distribution.manifest.v2+json application/vnd.oci.image.manifest.v1+json "
+
+scan_findings() { # region repository tag query
+  aws ecr describe-image-scan-findings --region "$1" --repository-name "$2" --image-id imageTag="$3" --query "$4" --output text
+}
+
 scan_gate() { # region repository tag
-  local fail_on=${SCAN_FAIL_ON:-HIGH} threshold name severity blocking=""
+  local fail_on=${SCAN_FAIL_ON:-HIGH} threshold name severity blocking="" status="" keys attempt
   [[ $fail_on == OFF ]] && return 0
   threshold=$(severity_rank "$fail_on")
   [[ $threshold -gt 0 ]] || { echo "SCAN_FAIL_ON '$fail_on' is not one of CRITICAL, HIGH, MEDIUM, LOW, OFF" >&2; exit 2; }
-  aws ecr wait image-scan-complete --region "$1" --repository-name "$2" --image-id imageTag="$3"
+  # Basic scanning ends COMPLETE; enhanced (Inspector) scanning reports ACTIVE once the image is scanned.
+  for ((attempt = 1; attempt <= ${SCAN_WAIT_ATTEMPTS:-60}; attempt++)); do
+    status=$(scan_findings "$1" "$2" "$3" 'imageScanStatus.status')
+    [[ $status == COMPLETE || $status == ACTIVE ]] && break
+    [[ $status == IN_PROGRESS || $status == PENDING || $status == None ]] || break
+    sleep "${SCAN_WAIT_SECONDS:-10}"
+  done
+  if [[ $status != COMPLETE && $status != ACTIVE ]]; then
+    echo "image scan of $2:$3 in $1 did not complete (status ${status:-unknown}): the gate cannot pass an unscanned image" >&2
+    exit 1
+  fi
+  keys=$(scan_findings "$1" "$2" "$3" 'join(`,`, keys(imageScanFindings || `{}`))')
+  if [[ ",$keys," != *,findings,* && ",$keys," != *,enhancedFindings,* ]]; then
+    echo "image scan of $2:$3 in $1 reports no findings list (basic or enhanced): the gate cannot read it, so it fails" >&2
+    exit 1
+  fi
   while read -r name severity; do
     [[ -z $name || $name == None ]] && continue
     [[ " ${SCAN_ALLOW:-} " == *" $name "* ]] && continue
     [[ $(severity_rank "$severity") -ge $threshold ]] && blocking+="  $severity $name"$'\n'
-  done < <(aws ecr describe-image-scan-findings --region "$1" --repository-name "$2" --image-id imageTag="$3" \
-    --query 'imageScanFindings.findings[].[name,severity]' --output text)
+  done < <(scan_findings "$1" "$2" "$3" 'imageScanFindings.[findings[].[name,severity], enhancedFindings[].[packageVulnerabilityDetails.vulnerabilityId,severity]][]')
   if [[ -n $blocking ]]; then
     printf 'image scan found %s or worse (SCAN_FAIL_ON) not in SCAN_ALLOW:\n%s' "$fail_on" "$blocking" >&2
     exit 1
@@ -46,9 +70,13 @@ for entry in $IMAGE_REPOSITORIES; do
   aws ecr get-login-password --region "$region" | docker login --username AWS --password-stdin "$registry" >/dev/null
   docker tag "$image" "$uri:$tag"
   docker push "$uri:$tag" >/dev/null
-  digest=$(aws ecr describe-images --region "$region" --repository-name "$repository" \
-    --image-ids imageTag="$tag" --query 'imageDetails[0].imageDigest' --output text)
+  read -r digest media_type < <(aws ecr describe-images --region "$region" --repository-name "$repository" \
+    --image-ids imageTag="$tag" --query 'imageDetails[0].[imageDigest,imageManifestMediaType]' --output text)
   [[ $digest =~ ^sha256:[0-9a-f]{64}$ ]] || { echo "no digest for $uri:$tag in $region (got '$digest')" >&2; exit 1; }
+  if [[ $SINGLE_IMAGE_MANIFESTS != *" $media_type "* ]]; then
+    echo "$uri@$digest is a $media_type, not a single-platform image: Lambda refuses image indexes; build with --platform and --provenance=false" >&2
+    exit 1
+  fi
   if [[ -n $first_digest && $digest != "$first_digest" ]]; then
     echo "digest in $region ($digest) differs from the first region's ($first_digest): refusing to promote different images" >&2
     exit 1

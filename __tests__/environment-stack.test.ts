@@ -1,3 +1,5 @@
+import { IMAGES_PER_REPOSITORY_QUOTA } from '../src/policy/repository';
+import { canRemove, decidingRule } from '../src/verify/ecr-lifecycle';
 import { findCycle, planGraph } from '../src/plan-graph';
 import { resourcesPerAccount } from '../src/summary';
 import { DEV, PROD, TEST, TOOLING, deref, doc, example, list, placeOf, resources, single, statement, synth } from './support';
@@ -252,8 +254,10 @@ describe('image repositories', () => {
       expect(repo.name).toBe('orders-api-example');
     }
     for (const [, lifecycle] of resources(json, 'aws_ecr_lifecycle_policy')) {
-      const rules = JSON.parse(lifecycle.policy).rules;
-      expect(rules.map((r: { selection: { countType: string } }) => r.selection.countType)).toEqual(['sinceImagePushed', 'imageCountMoreThan']);
+      // By ECR's documented rule order: released digests stay, unpromoted builds and untagged leftovers expire.
+      expect(canRemove(decidingRule(lifecycle.policy, ['build-1', 'release-1'])!, IMAGES_PER_REPOSITORY_QUOTA)).toBe(false);
+      expect(canRemove(decidingRule(lifecycle.policy, ['build-2'])!, IMAGES_PER_REPOSITORY_QUOTA)).toBe(true);
+      expect(canRemove(decidingRule(lifecycle.policy, [])!, IMAGES_PER_REPOSITORY_QUOTA)).toBe(true);
     }
   });
 

@@ -1,6 +1,7 @@
 import { artifactAccess, artifactBucketPolicy, artifactKeyPolicy } from '../src/policy/artifacts';
 import { rolesOnly, rolesTrust, serviceTrust, sid } from '../src/policy/document';
-import { repositoryLifecyclePolicy, repositoryPolicy } from '../src/policy/repository';
+import { IMAGES_PER_REPOSITORY_QUOTA, repositoryLifecyclePolicy, repositoryPolicy } from '../src/policy/repository';
+import { canRemove, decidingRule } from '../src/verify/ecr-lifecycle';
 import { actionRolePolicy, buildRolePolicy, executionRolePolicy, pipelineRolePolicy, workloadBoundaryPolicy } from '../src/policy/roles';
 import { list, statement } from './support';
 
@@ -90,9 +91,15 @@ describe('repository policies', () => {
     for (const s of policy.Statement) expect(s.Resource).toBeUndefined();
   });
 
-  it('keeps the newest images', () => {
-    const rules = JSON.parse(repositoryLifecyclePolicy(7)).rules;
-    expect(rules[1].selection).toEqual({ tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 7 });
+  // ECR's documented semantics decide (src/verify/ecr-lifecycle.ts, tested against the AWS examples).
+  it('never expires a released image, keeps the newest unpromoted builds and expires untagged leftovers', () => {
+    const policyText = repositoryLifecyclePolicy(7);
+    const released = decidingRule(policyText, ['build-abc-1', 'release-abc-1'])!;
+    expect(canRemove(released, IMAGES_PER_REPOSITORY_QUOTA)).toBe(false);
+    const unpromoted = decidingRule(policyText, ['build-abc-2'])!;
+    expect(unpromoted.selection).toMatchObject({ countType: 'imageCountMoreThan', countNumber: 7 });
+    expect(decidingRule(policyText, [])!.selection).toMatchObject({ tagStatus: 'untagged', countType: 'sinceImagePushed' });
+    expect(JSON.parse(policyText).rules.map((r: { selection: { tagStatus: string } }) => r.selection.tagStatus)).not.toContain('any');
   });
 });
 

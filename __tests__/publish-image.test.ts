@@ -2,6 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { IMAGES_PER_REPOSITORY_QUOTA, repositoryLifecyclePolicy } from '../src/policy/repository';
+import { canRemove, decidingRule } from '../src/verify/ecr-lifecycle';
 
 const SCRIPT = resolve('build/publish-image.sh');
 const digest = (c: string) => `sha256:${c.repeat(64)}`;
@@ -28,6 +30,7 @@ query=""; prev=""
 for a in "$@"; do [[ $prev == --query ]] && query=$a; prev=$a; done
 case "$2" in
   get-login-password) echo token ;;
+  batch-get-image) echo '{"schemaVersion":2}' ;;
   describe-images) var="FAKE_DIGEST_\${region//-/_}"; printf '%s\t%s\n' "\${!var:-None}" "\${FAKE_MEDIA_TYPE:-application/vnd.docker.distribution.manifest.v2+json}" ;;
   describe-image-scan-findings)
     case "$query" in
@@ -60,12 +63,35 @@ describe('publish-image.sh (the build pushing one image to every region)', () =>
     expect(existsSync(join(out, 'imagedefinitions-eu-west-1.json'))).toBe(false);
     expect(calls()).toEqual(
       expect.arrayContaining([
-        `docker push ${EU}:abc-1`,
-        `docker push ${US}:abc-1`,
-        `aws ecr describe-images --region us-east-1 --repository-name orders-api-example --image-ids imageTag=abc-1 --query imageDetails[0].[imageDigest,imageManifestMediaType] --output text`,
-        'aws ecr describe-image-scan-findings --region eu-west-1 --repository-name orders-api-example --image-id imageTag=abc-1 --query imageScanStatus.status --output text',
+        `docker push ${EU}:build-abc-1`,
+        `docker push ${US}:build-abc-1`,
+        `aws ecr describe-images --region us-east-1 --repository-name orders-api-example --image-ids imageTag=build-abc-1 --query imageDetails[0].[imageDigest,imageManifestMediaType] --output text`,
+        'aws ecr describe-image-scan-findings --region eu-west-1 --repository-name orders-api-example --image-id imageTag=build-abc-1 --query imageScanStatus.status --output text',
       ]),
     );
+  });
+
+  it('promotes the checked digest in every region with the tag the lifecycle policy never expires', () => {
+    const { run, calls } = publish(`eu-west-1=${EU} us-east-1=${US}`, { 'eu-west-1': digest('a'), 'us-east-1': digest('a') });
+    expect(run.status).toBe(0);
+    const pushedTags = calls().filter((c) => c.startsWith('docker push')).map((c) => c.split(':').pop()!);
+    const promotions = calls().filter((c) => c.startsWith('aws ecr put-image'));
+    expect(promotions).toHaveLength(2);
+    for (const region of ['eu-west-1', 'us-east-1']) {
+      expect(promotions).toContainEqual(expect.stringMatching(new RegExp(`--region ${region} .*--image-tag release-abc-1 .*--image-digest ${digest('a')}`)));
+    }
+    // The tags the script writes are the ones the repository's lifecycle policy is written for.
+    const policyText = repositoryLifecyclePolicy(20);
+    for (const tag of pushedTags) expect(canRemove(decidingRule(policyText, [tag])!, IMAGES_PER_REPOSITORY_QUOTA)).toBe(true);
+    const releasedTags = [...pushedTags, ...promotions.map((c) => c.match(/--image-tag (\S+)/)![1]!)];
+    const keeping = decidingRule(policyText, releasedTags);
+    expect(keeping && canRemove(keeping, IMAGES_PER_REPOSITORY_QUOTA)).toBe(false);
+  });
+
+  it('promotes nothing when a check fails', () => {
+    const { run, calls } = publish(`eu-west-1=${EU} us-east-1=${US}`, { 'eu-west-1': digest('a'), 'us-east-1': digest('a') }, { FAKE_FINDINGS: 'CVE-2024-0002\\tHIGH\\n' });
+    expect(run.status).toBe(1);
+    expect(calls().filter((c) => c.startsWith('aws ecr put-image'))).toEqual([]);
   });
 
   it('writes the image definitions of every region for an ECS container', () => {
@@ -84,7 +110,7 @@ describe('publish-image.sh (the build pushing one image to every region)', () =>
   it('fails when the registry reports no digest', () => {
     const { run } = publish(`eu-west-1=${EU}`, {});
     expect(run.status).toBe(1);
-    expect(run.stderr).toMatch(/no digest for .*:abc-1 in eu-west-1 \(got 'None'\)/);
+    expect(run.stderr).toMatch(/no digest for .*:build-abc-1 in eu-west-1 \(got 'None'\)/);
   });
 
   it('refuses an image index (multi-platform or with an attestation), which Lambda cannot run', () => {

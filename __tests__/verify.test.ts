@@ -46,7 +46,7 @@ describe('verify on correct plans', () => {
     });
     expect(v.rules.map((r) => r.rule.id)).toEqual([
       'S3_PUBLIC_ACCESS_BLOCKED', 'S3_VERSIONING', 'S3_SSE_KMS_CMK', 'S3_TLS_ONLY', 'S3_OWNER_ENFORCED', 'KMS_ROTATION', 'KMS_DELETION_WINDOW',
-      'ECR_IMMUTABLE_TAGS', 'ECR_SCAN_ON_PUSH', 'ECR_LIFECYCLE', 'CODEBUILD_PIPELINE_KEY', 'CODEBUILD_LOGS_RETAINED', 'CODEBUILD_NO_PLAINTEXT_SECRETS',
+      'ECR_IMMUTABLE_TAGS', 'ECR_SCAN_ON_PUSH', 'ECR_LIFECYCLE_KEEPS_RELEASES', 'CODEBUILD_PIPELINE_KEY', 'CODEBUILD_LOGS_RETAINED', 'CODEBUILD_NO_PLAINTEXT_SECRETS',
       'PIPELINE_STORE_PER_REGION', 'SNS_ENCRYPTED_CMK', 'NO_OPEN_WILDCARD_PRINCIPAL', 'NO_WILDCARD_PASSROLE_ASSUMEROLE', 'PROD_APPROVAL', 'PROVIDERS_PINNED',
       'NO_DEPENDENCY_CYCLE', 'PROVIDER_ALIASES_VALID', 'NO_DANGLING_REFERENCE', 'SUBRESOURCE_PLACED_WITH_TARGET', 'PIPELINE_STRUCTURE',
     ]);
@@ -214,7 +214,18 @@ describe('verify catches faults', () => {
       (j) => editPolicy(find(j, 'aws_kms_key', 'eu-west-1'), 'policy', (p) => (p.Statement[0].Action = 'kms:*')),
       { path: /another administrator of the tooling account kms:Decrypt/, explanation: /allowed by .*statement KeyAdministrationByOwnerAccount/ },
     ],
-    ['a repository without lifecycle policy', (j) => delete j.resource.aws_ecr_lifecycle_policy[Object.keys(j.resource.aws_ecr_lifecycle_policy)[1]!], { rule: 'ECR_LIFECYCLE' }],
+    ['a repository without lifecycle policy', (j) => delete j.resource.aws_ecr_lifecycle_policy[Object.keys(j.resource.aws_ecr_lifecycle_policy)[1]!], { rule: 'ECR_LIFECYCLE_KEEPS_RELEASES' }],
+    [
+      'the old lifecycle policy "untagged after 14 days, then any tag, keep 100"',
+      (j) =>
+        editPolicy(find(j, 'aws_ecr_lifecycle_policy', 'us-east-1'), 'policy', (p: Json) => {
+          p.rules = [
+            { rulePriority: 1, selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: 14 }, action: { type: 'expire' } },
+            { rulePriority: 2, selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 100 }, action: { type: 'expire' } },
+          ];
+        }),
+      { rule: 'ECR_LIFECYCLE_KEEPS_RELEASES' },
+    ],
     ['build logs without retention', (j) => delete find(j, 'aws_cloudwatch_log_group', 'build').retention_in_days, { rule: 'CODEBUILD_LOGS_RETAINED' }],
     [
       'a plaintext secret in the build environment',

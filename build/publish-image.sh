@@ -6,6 +6,10 @@
 #                                          (ECS workloads: only when CONTAINER_NAME is set)
 # Every region must end up with the same digest: the image is built once and promoted by digest.
 # Every pushed manifest must be a single-platform image (Lambda refuses image indexes and attestations).
+# Tags (the repository's lifecycle policy relies on them, see docs/security.md "Image retention"):
+#   build-<tag>    every pushed image; the newest unpromoted ones are kept, older ones expire
+#   release-<tag>  added to the same digest in every region once every check passed, just before the build
+#                  output exists: every digest a stage can deploy carries it, and the lifecycle never expires it
 # Vulnerability gate: once the image is pushed, wait for the scan of the first region (basic scan on push or
 # enhanced Inspector scanning) and fail when a finding at or above SCAN_FAIL_ON (CRITICAL, HIGH (default),
 # MEDIUM, LOW; OFF disables) is not in SCAN_ALLOW (space-separated finding names, e.g. CVE ids). It fails
@@ -62,17 +66,18 @@ scan_gate() { # region repository tag
   echo "image scan: nothing at or above $fail_on"
 }
 
-first_digest="" json="" sep=""
+build_tag="build-$tag" release_tag="release-$tag"
+first_digest="" media_type="" json="" sep="" pushed=()
 for entry in $IMAGE_REPOSITORIES; do
   region=${entry%%=*} uri=${entry#*=}
   [[ $region != "$entry" && -n $uri ]] || { echo "bad IMAGE_REPOSITORIES entry '$entry' (want region=uri)" >&2; exit 2; }
   registry=${uri%%/*} repository=${uri#*/}
   aws ecr get-login-password --region "$region" | docker login --username AWS --password-stdin "$registry" >/dev/null
-  docker tag "$image" "$uri:$tag"
-  docker push "$uri:$tag" >/dev/null
+  docker tag "$image" "$uri:$build_tag"
+  docker push "$uri:$build_tag" >/dev/null
   read -r digest media_type < <(aws ecr describe-images --region "$region" --repository-name "$repository" \
-    --image-ids imageTag="$tag" --query 'imageDetails[0].[imageDigest,imageManifestMediaType]' --output text)
-  [[ $digest =~ ^sha256:[0-9a-f]{64}$ ]] || { echo "no digest for $uri:$tag in $region (got '$digest')" >&2; exit 1; }
+    --image-ids imageTag="$build_tag" --query 'imageDetails[0].[imageDigest,imageManifestMediaType]' --output text)
+  [[ $digest =~ ^sha256:[0-9a-f]{64}$ ]] || { echo "no digest for $uri:$build_tag in $region (got '$digest')" >&2; exit 1; }
   if [[ $SINGLE_IMAGE_MANIFESTS != *" $media_type "* ]]; then
     echo "$uri@$digest is a $media_type, not a single-platform image: Lambda refuses image indexes; build with --platform and --provenance=false" >&2
     exit 1
@@ -81,12 +86,26 @@ for entry in $IMAGE_REPOSITORIES; do
     echo "digest in $region ($digest) differs from the first region's ($first_digest): refusing to promote different images" >&2
     exit 1
   fi
-  [[ -z $first_digest ]] && scan_gate "$region" "$repository" "$tag"
+  [[ -z $first_digest ]] && scan_gate "$region" "$repository" "$build_tag"
   first_digest=$digest
-  json+="$sep\"$region\":\"$uri@$digest\"" sep=","
-  if [[ -n ${CONTAINER_NAME:-} ]]; then
-    printf '[{"name":"%s","imageUri":"%s"}]\n' "$CONTAINER_NAME" "$uri@$digest" > "$out/imagedefinitions-$region.json"
-  fi
+  pushed+=("$region" "$repository" "$uri")
   echo "pushed $uri@$digest"
+done
+
+# Promotion: only now that every region holds the same checked digest does it get the tag that keeps it.
+manifest_file=$(mktemp)
+trap 'rm -f "$manifest_file"' EXIT
+for ((i = 0; i < ${#pushed[@]}; i += 3)); do
+  region=${pushed[i]} repository=${pushed[i + 1]} uri=${pushed[i + 2]}
+  aws ecr batch-get-image --region "$region" --repository-name "$repository" --image-ids imageDigest="$first_digest" \
+    --query 'images[0].imageManifest' --output text > "$manifest_file"
+  [[ -s $manifest_file ]] || { echo "cannot read the manifest of $uri@$first_digest in $region to promote it" >&2; exit 1; }
+  aws ecr put-image --region "$region" --repository-name "$repository" --image-tag "$release_tag" \
+    --image-manifest "file://$manifest_file" --image-manifest-media-type "$media_type" --image-digest "$first_digest" >/dev/null
+  json+="$sep\"$region\":\"$uri@$first_digest\"" sep=","
+  if [[ -n ${CONTAINER_NAME:-} ]]; then
+    printf '[{"name":"%s","imageUri":"%s"}]\n' "$CONTAINER_NAME" "$uri@$first_digest" > "$out/imagedefinitions-$region.json"
+  fi
+  echo "promoted $uri@$first_digest as $release_tag"
 done
 printf '{%s}\n' "$json" > "$out/images.json"

@@ -19,8 +19,8 @@ export interface ImageRepositoryProps {
   readonly pullers: readonly string[];
   /** Accounts whose Lambda functions in this region run the image. Default: none. */
   readonly functionAccounts?: readonly string[];
-  /** Number of newest images kept. Default: 100. */
-  readonly keepImages?: number;
+  /** Number of newest unpromoted build images kept; released images are never expired. @default 20 */
+  readonly keepBuildImages?: number;
 }
 
 /**
@@ -41,9 +41,9 @@ export class ImageRepository extends Construct {
 
   constructor(scope: Construct, id: string, props: ImageRepositoryProps) {
     super(scope, id);
-    const keepImages = props.keepImages ?? 100;
-    if (!Number.isInteger(keepImages) || keepImages < 1) {
-      throw new Error(`ImageRepository ${this.node.path}: keepImages must be a positive whole number (got ${keepImages})`);
+    const keepBuildImages = props.keepBuildImages ?? 20;
+    if (!Number.isInteger(keepBuildImages) || keepBuildImages < 1) {
+      throw new Error(`ImageRepository ${this.node.path}: keepBuildImages must be a positive whole number (got ${keepBuildImages})`);
     }
     const provider = props.provider;
     this.repository = new EcrRepository(this, 'repository', {
@@ -64,7 +64,7 @@ export class ImageRepository extends Construct {
     new EcrLifecyclePolicy(this, 'lifecycle', {
       provider,
       repository: this.repository.name,
-      policy: repositoryLifecyclePolicy(keepImages),
+      policy: repositoryLifecyclePolicy(keepBuildImages),
     });
   }
 }

@@ -46,20 +46,41 @@ export function repositoryPolicy(props: RepositoryPolicyProps): PolicyDocument {
   return policy(...statements);
 }
 
-/** Keeps the newest images and drops untagged leftovers, so deployed digests stay pullable for a long time. */
-export function repositoryLifecyclePolicy(keepImages: number): string {
+/** Tag prefix of every image the build pushes (build/publish-image.sh). */
+export const BUILD_TAG_PREFIX = 'build-';
+/** Tag prefix the build adds to a digest once it passed every check: what any stage can deploy. */
+export const RELEASE_TAG_PREFIX = 'release-';
+/**
+ * ECR's default quota of images per repository (Amazon ECR service quotas, "Images per repository":
+ * 100,000, adjustable). A count rule that keeps this many never expires anything it selects.
+ */
+export const IMAGES_PER_REPOSITORY_QUOTA = 100_000;
+
+/**
+ * Released digests are never expired; only unpromoted build images (failed a gate, or superseded before
+ * promotion) and untagged leftovers are. ECR applies rules by priority and "an image that matches the tagging
+ * requirements of a higher priority rule cannot be expired by a rule with a lower priority" (Amazon ECR User
+ * Guide, "How lifecycle policies work"), so the keep rule for released images must come first.
+ */
+export function repositoryLifecyclePolicy(keepBuildImages: number): string {
   return JSON.stringify({
     rules: [
       {
         rulePriority: 1,
-        description: 'Expire untagged images after 14 days',
-        selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: 14 },
+        description: 'Never expire released images: a stage may run them',
+        selection: { tagStatus: 'tagged', tagPrefixList: [RELEASE_TAG_PREFIX], countType: 'imageCountMoreThan', countNumber: IMAGES_PER_REPOSITORY_QUOTA },
         action: { type: 'expire' },
       },
       {
         rulePriority: 2,
-        description: `Keep the newest ${keepImages} images`,
-        selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: keepImages },
+        description: `Keep the newest ${keepBuildImages} unpromoted build images`,
+        selection: { tagStatus: 'tagged', tagPrefixList: [BUILD_TAG_PREFIX], countType: 'imageCountMoreThan', countNumber: keepBuildImages },
+        action: { type: 'expire' },
+      },
+      {
+        rulePriority: 3,
+        description: 'Expire untagged images after 14 days',
+        selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: 14 },
         action: { type: 'expire' },
       },
     ],

@@ -5,6 +5,8 @@
 import { findCycle, planGraph } from '../plan-graph';
 import { Body, Plan, PlanResource, StatementJson, asList, policyOf, statementsOf } from './plan';
 import { STRUCTURE_RULES } from './structure-rules';
+import { canRemove, decidingRule } from './ecr-lifecycle';
+import { BUILD_TAG_PREFIX, IMAGES_PER_REPOSITORY_QUOTA, RELEASE_TAG_PREFIX } from '../policy/repository';
 
 export interface Finding {
   /** The resource to change. */
@@ -160,12 +162,22 @@ export const RULES: readonly Rule[] = [
     check: (plan) => plan.ofType('aws_ecr_repository').flatMap((r) => (r.body.image_scanning_configuration?.scan_on_push === true ? [] : [{ address: r.address, message: 'scan on push is off' }])),
   },
   {
-    id: 'ECR_LIFECYCLE',
-    title: 'Image repositories have a lifecycle policy',
-    reason: 'Keeps storage bounded without deleting recently deployed images.',
-    fix: 'Add aws_ecr_lifecycle_policy for the repository.',
+    id: 'ECR_LIFECYCLE_KEEPS_RELEASES',
+    title: 'Image repositories expire only unreleased images',
+    reason:
+      'A digest a stage deploys must stay pullable: Lambda reactivation, CloudFormation rollback and ECS scale-out pull it again. The build tags every digest it hands to the stages release-<tag>.',
+    fix: `Add aws_ecr_lifecycle_policy for the repository whose first rule selecting tag prefix ${RELEASE_TAG_PREFIX} keeps ${IMAGES_PER_REPOSITORY_QUOTA} images (src/policy/repository.ts).`,
     refs: ['FSBP ECR.3'],
-    check: (plan) => plan.ofType('aws_ecr_repository').flatMap((r) => (forRepository(plan, 'aws_ecr_lifecycle_policy', r) ? [] : [{ address: r.address, message: 'no lifecycle policy' }])),
+    check: (plan) =>
+      plan.ofType('aws_ecr_repository').flatMap((r) => {
+        const lifecycle = forRepository(plan, 'aws_ecr_lifecycle_policy', r);
+        if (!lifecycle) return [{ address: r.address, message: 'no lifecycle policy' }];
+        const released = [`${BUILD_TAG_PREFIX}0123abcd-7`, `${RELEASE_TAG_PREFIX}0123abcd-7`];
+        const rule = decidingRule(String(lifecycle.body.policy), released);
+        return rule && canRemove(rule, IMAGES_PER_REPOSITORY_QUOTA)
+          ? [{ address: lifecycle.address, message: `rule ${rule.rulePriority} ("${rule.description ?? ''}") can expire a released image (tags ${released.join(', ')})` }]
+          : [];
+      }),
   },
   {
     id: 'CODEBUILD_PIPELINE_KEY',

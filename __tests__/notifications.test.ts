@@ -1,4 +1,7 @@
-import { ConfigError, parseEnvironment } from '../src/config/load';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadEnvironmentFiles, parseEnvironment } from '../src/config/load';
 import { verifyPlan } from '../src/verify';
 import { TOOLING, doc, example, placeOf, resources, single, statement, synth } from './support';
 
@@ -31,9 +34,13 @@ describe('notifications', () => {
       'codepipeline-pipeline-pipeline-execution-succeeded',
       'codepipeline-pipeline-manual-approval-needed',
     ]);
-    // CodeStar Notifications checks at creation that the topic policy lets it publish: create that first.
+    // CodeStar Notifications checks at creation that the topic policy lets it publish, and needs its
+    // service-linked role: both come first.
     const [policyName] = resources(json, 'aws_sns_topic_policy')[0]!;
-    expect(rule.depends_on).toEqual([`aws_sns_topic_policy.${policyName}`]);
+    const [roleName, role] = resources(json, 'aws_iam_service_linked_role')[0]!;
+    expect(role.aws_service_name).toBe('codestar-notifications.amazonaws.com');
+    expect(placeOf(json, role)).toEqual({ account: TOOLING, region: 'eu-west-1' });
+    expect(rule.depends_on).toEqual([`aws_sns_topic_policy.${policyName}`, `aws_iam_service_linked_role.${roleName}`]);
     expect(single(json, 'aws_sns_topic_subscription')).toMatchObject({ protocol: 'email', endpoint: 'platform-team@example.com' });
     const slack = single(json, 'aws_chatbot_slack_channel_configuration');
     expect(slack).toMatchObject({ slack_team_id: 'T07EA123LEP', slack_channel_id: 'C07EZ1ABC23', guardrail_policy_arns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'] });
@@ -47,6 +54,33 @@ describe('notifications', () => {
     expect(approval.configuration.ExternalEntityLink).toMatch(/^https:\/\/eu-west-1\.console\.aws\.amazon\.com\/cloudformation\/home\?region=eu-west-1#\/stacks\?filteringText=orders-api-example-s3-prod$/);
     const policy = doc(resources(json, 'aws_iam_role_policy').find(([n]) => n.startsWith('pipeline_role'))![1].policy);
     expect(statement(policy, 'PublishApprovalRequests').Resource).toBe(topicArn);
+  });
+
+  it('leaves an existing service-linked role alone, and refuses two environments creating it in one account', () => {
+    const { json: existing } = synth({ ...input(), notifications: { ...input().notifications, serviceLinkedRole: 'existing' } }, 'config/example-s3.json');
+    expect(existing.resource.aws_iam_service_linked_role).toBeUndefined();
+    expect(single(existing, 'aws_codestarnotifications_notification_rule').depends_on).toHaveLength(1);
+    const dir = mkdtempSync(join(tmpdir(), 'cap-slr-'));
+    const [a, b] = ['alpha', 'bravo'].map((name) => {
+      const file = join(dir, `${name}.json`);
+      writeFileSync(file, JSON.stringify({ ...input(), name, backend: { ...input().backend, key: `${name}.tfstate` } }));
+      return file;
+    });
+    expect(() => loadEnvironmentFiles([a!, b!])).toThrow(
+      /bravo\.json: invalid environment config\n  - notifications\.serviceLinkedRole: environment "alpha" .* already creates the CodeStar Notifications service-linked role of tooling account 111111111111; set "existing" here/,
+    );
+  });
+
+  it('fails verify when the rule no longer waits for the topic policy or the service-linked role', async () => {
+    for (const dependency of ['aws_sns_topic_policy', 'aws_iam_service_linked_role']) {
+      const broken = JSON.parse(JSON.stringify(json));
+      const [, rule] = resources(broken, 'aws_codestarnotifications_notification_rule')[0]!;
+      rule.depends_on = rule.depends_on.filter((d: string) => !d.startsWith(dependency));
+      const v = await verifyPlan('broken', broken);
+      const failed = v.rules.filter((r) => !r.ok);
+      expect(failed.map((r) => r.rule.id)).toEqual(['NOTIFICATION_RULE_ORDERED']);
+      expect(failed[0]!.findings[0]!.message).toMatch(new RegExp(`does not depend on ${dependency}\\.`));
+    }
   });
 
   it('creates nothing of this without a notifications block', () => {

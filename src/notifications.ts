@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
-import { TerraformProvider } from 'cdktf';
+import { ITerraformDependable, TerraformProvider } from 'cdktf';
+import { IamServiceLinkedRole } from '@cdktf/provider-aws/lib/iam-service-linked-role';
 import { ChatbotSlackChannelConfiguration } from '@cdktf/provider-aws/lib/chatbot-slack-channel-configuration';
 import { CodestarnotificationsNotificationRule } from '@cdktf/provider-aws/lib/codestarnotifications-notification-rule';
 import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
@@ -10,6 +11,9 @@ import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscrip
 import { notificationKeyPolicy, notificationTopicPolicy } from './policy/notifications';
 import { policy, serviceTrust } from './policy/document';
 import { Role } from './role';
+
+/** The service whose service-linked role (AWSServiceRoleForCodeStarNotifications) notification rules need. */
+export const CODESTAR_NOTIFICATIONS_SERVICE = 'codestar-notifications.amazonaws.com';
 
 /** Pipeline events that notify: a failure, a success, a change waiting for approval. */
 export const PIPELINE_EVENTS = [
@@ -27,6 +31,11 @@ export interface NotificationsProps {
   readonly keyAlias: string;
   /** The pipeline role: it publishes the approval requests. */
   readonly pipelineRoleArn: string;
+  /**
+   * Create CodeStar Notifications' service-linked role, which the first rule of an account needs; false when
+   * the account already has it (creating it again fails). @default true
+   */
+  readonly createServiceLinkedRole?: boolean;
   /** Email addresses subscribed to the topic. Default: none. */
   readonly emails?: readonly string[];
   /** Slack through AWS Chatbot. Default: none. */
@@ -49,7 +58,7 @@ export class Notifications extends Construct {
   readonly key: KmsKey;
   /** Topic ARN, known before apply (the approval actions name it). */
   readonly topicArn: string;
-  private readonly topicPolicy: SnsTopicPolicy;
+  private readonly ruleDependencies: ITerraformDependable[];
   private readonly props: NotificationsProps;
 
   constructor(scope: Construct, id: string, props: NotificationsProps) {
@@ -65,7 +74,7 @@ export class Notifications extends Construct {
     });
     new KmsAlias(this, 'alias', { provider, name: props.keyAlias, targetKeyId: this.key.keyId });
     this.topic = new SnsTopic(this, 'topic', { provider, name: props.topicName, kmsMasterKeyId: this.key.arn });
-    this.topicPolicy = new SnsTopicPolicy(this, 'policy', {
+    const topicPolicy = new SnsTopicPolicy(this, 'policy', {
       provider,
       arn: this.topic.arn,
       policy: JSON.stringify(notificationTopicPolicy({ account, topicArn: this.topicArn })),
@@ -73,6 +82,15 @@ export class Notifications extends Construct {
     (props.emails ?? []).forEach((email, i) => {
       new SnsTopicSubscription(this, `email-${i}`, { provider, topicArn: this.topic.arn, protocol: 'email', endpoint: email });
     });
+    // CodeStar Notifications checks at creation that it may publish to the topic, and that its
+    // service-linked role exists ("created for you the first time you create a notification rule", AWS
+    // CodeStar Notifications User Guide, "Using service-linked roles"); managing it makes the order explicit.
+    this.ruleDependencies = [topicPolicy];
+    if (props.createServiceLinkedRole ?? true) {
+      this.ruleDependencies.push(
+        new IamServiceLinkedRole(this, 'service-linked-role', { provider, awsServiceName: CODESTAR_NOTIFICATIONS_SERVICE }),
+      );
+    }
     this.props = props;
   }
 
@@ -90,8 +108,7 @@ export class Notifications extends Construct {
       eventTypeIds: PIPELINE_EVENTS,
       resource: pipeline.arn,
       target: [{ address: this.topic.arn, type: 'SNS' }],
-      // CodeStar Notifications checks at creation that it may publish to the topic.
-      dependsOn: [this.topicPolicy],
+      dependsOn: this.ruleDependencies,
     });
     if (props.slack) {
       const chatbot = new Role(this, 'chatbot-role', {

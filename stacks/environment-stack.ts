@@ -156,6 +156,7 @@ export class EnvironmentStack extends TerraformStack {
           keyAlias: `alias/${n.prefix}-notifications`,
           pipelineRoleArn: pipelineRole,
           emails: config.notifications.emails,
+          createServiceLinkedRole: config.notifications.serviceLinkedRole === 'create',
           ...(config.notifications.slack
             ? {
                 slack: {

@@ -180,6 +180,26 @@ export const RULES: readonly Rule[] = [
       }),
   },
   {
+    id: 'NOTIFICATION_RULE_ORDERED',
+    title: 'A notification rule is created after its topic policy and the service-linked role',
+    reason:
+      "CodeStar Notifications checks at creation that it may publish to the topic and needs its service-linked role; created in parallel, a first apply fails intermittently.",
+    fix: 'Put the topic policy (and the aws_iam_service_linked_role for codestar-notifications.amazonaws.com of the account, if the plan has one) in the rule\'s depends_on.',
+    refs: [],
+    check: (plan) =>
+      plan.ofType('aws_codestarnotifications_notification_rule').flatMap((rule) => {
+        const after = new Set<string>((rule.body.depends_on ?? []).map(String));
+        const topics = (rule.body.target ?? []).map((t: Body) => t.address);
+        const needed = [
+          ...plan.ofType('aws_sns_topic_policy').filter((p) => topics.includes(p.body.arn)),
+          ...plan.ofType('aws_iam_service_linked_role').filter((r) => r.account === rule.account && r.body.aws_service_name === 'codestar-notifications.amazonaws.com'),
+        ];
+        const topicPolicies = needed.filter((r) => r.type === 'aws_sns_topic_policy');
+        if (topicPolicies.length === 0) return [{ address: rule.address, message: `no topic policy in the plan for its target ${topics.join(', ')}` }];
+        return needed.filter((r) => !after.has(r.address)).map((r) => ({ address: rule.address, message: `does not depend on ${r.address}` }));
+      }),
+  },
+  {
     id: 'CODEBUILD_PIPELINE_KEY',
     title: 'CodeBuild encrypts its artifacts with the pipeline CMK of its region',
     reason: 'Without encryption_key CodeBuild writes artifacts with aws/s3, which no other account can decrypt.',

@@ -11,6 +11,7 @@ const CFN: WorkloadConfig = {
   template: 'out/stack.yaml',
   parameters: 'out/params.json',
   permissions: [{ Effect: 'Allow', Action: 'sqs:*', Resource: '*' }],
+  handlerPermissionsNotNeeded: [],
 };
 const roles = {
   actionRoleArn: (a: string) => `arn:aws:iam::${a}:role/deploy`,

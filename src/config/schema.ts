@@ -124,6 +124,12 @@ export const workloadSchema = z
             .array(permissionSchema, { error: (issue) => (issue.input === undefined ? undefined : 'must be a list of IAM statements') })
             .min(1, { error: 'must list at least one statement: what the template creates' })
             .describe('What the CloudFormation execution role may do: exactly what the template creates.'),
+          handlerPermissionsNotNeeded: z
+            .array(z.string().regex(/^[a-z0-9-]+:[A-Za-z0-9*?.]+$/, { error: 'must be an IAM action such as "ec2:DescribeVpcs"' }))
+            .default([])
+            .describe(
+              "Permissions that the template's resource handlers list but this template never triggers (e.g. ec2:DescribeVpcs for a function without VpcConfig). Default: none.",
+            ),
         }),
       ],
       { error: (issue) => (issue.code === 'invalid_union' ? 'must be "lambda-container", "ecs-service" or "cloudformation"' : undefined) },

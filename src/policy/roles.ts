@@ -124,6 +124,39 @@ export interface ExecutionRolePolicyProps {
   readonly stores: readonly StoreArns[];
 }
 
+/**
+ * Handler permissions of the resource types in `lambda-src/template.yaml` that the execution role does not get,
+ * each with the property that would make a handler call it; the template sets none of them (a test reads the
+ * template and checks). Granting them would let a rewritten template open the function (AddPermission) or
+ * reach other accounts' resources for nothing.
+ */
+export const LAMBDA_TEMPLATE_UNUSED_HANDLER_PERMISSIONS: Readonly<Record<string, string>> = {
+  'ec2:DescribeNetworkInterfaces': 'AWS::Lambda::Function VpcConfig',
+  'ec2:DescribeSecurityGroups': 'AWS::Lambda::Function VpcConfig',
+  'ec2:DescribeSubnets': 'AWS::Lambda::Function VpcConfig',
+  'ec2:DescribeVpcs': 'AWS::Lambda::Function VpcConfig',
+  'elasticfilesystem:DescribeMountTargets': 'AWS::Lambda::Function FileSystemConfigs',
+  'kms:CreateGrant': 'AWS::Lambda::Function KmsKeyArn',
+  'kms:Encrypt': 'AWS::Lambda::Function KmsKeyArn',
+  'kms:GenerateDataKey': 'AWS::Lambda::Function KmsKeyArn',
+  'lambda:GetCodeSigningConfig': 'AWS::Lambda::Function CodeSigningConfigArn',
+  'lambda:PutFunctionCodeSigningConfig': 'AWS::Lambda::Function CodeSigningConfigArn',
+  'lambda:GetLayerVersion': 'AWS::Lambda::Function Layers',
+  'lambda:PutRuntimeManagementConfig': 'AWS::Lambda::Function RuntimeManagementConfig',
+  'lambda:AddPermission': 'AWS::Lambda::Function Policy',
+  'lambda:RemovePermission': 'AWS::Lambda::Function Policy',
+  'lambda:PutResourcePolicy': 'AWS::Lambda::Function Policy',
+  'lambda:DeleteResourcePolicy': 'AWS::Lambda::Function Policy',
+  'logs:PutDataProtectionPolicy': 'AWS::Logs::LogGroup DataProtectionPolicy',
+  'logs:CreateLogDelivery': 'AWS::Logs::LogGroup FieldIndexPolicies',
+  's3:REST.PUT.OBJECT': 'AWS::Logs::LogGroup FieldIndexPolicies',
+  'firehose:TagDeliveryStream': 'AWS::Logs::LogGroup FieldIndexPolicies',
+  'logs:PutResourcePolicy': 'AWS::Logs::LogGroup ResourcePolicyDocument',
+  'logs:DescribeResourcePolicies': 'AWS::Logs::LogGroup ResourcePolicyDocument',
+  'logs:AssociateKmsKey': 'AWS::Logs::LogGroup KmsKeyId',
+  'logs:DisassociateKmsKey': 'AWS::Logs::LogGroup KmsKeyId',
+};
+
 /** Exactly what the workload template (`lambda-src/template.yaml`) creates: a function, its role and its log group. */
 export function executionRolePolicy(props: ExecutionRolePolicyProps): PolicyDocument {
   const { account, stacks } = props;
@@ -168,14 +201,20 @@ export function executionRolePolicy(props: ExecutionRolePolicyProps): PolicyDocu
       Sid: 'ManageFunctions',
       Effect: 'Allow',
       Action: [
+        // The AWS::Lambda::Function handlers' permissions (registry schema, src/workloads/cfn-handler-permissions.json)
+        // on this function, except those of properties the template does not set (LAMBDA_TEMPLATE_UNUSED_HANDLER_PERMISSIONS).
         'lambda:CreateFunction',
         'lambda:DeleteFunction',
+        'lambda:DeleteFunctionCodeSigningConfig',
+        'lambda:DeleteFunctionConcurrency',
         'lambda:GetFunction',
         'lambda:GetFunctionCodeSigningConfig',
         'lambda:GetFunctionConfiguration',
-        // Read by the AWS::Lambda::Function handlers (create, read, update).
         'lambda:GetFunctionRecursionConfig',
+        'lambda:GetPolicy',
+        'lambda:GetResourcePolicy',
         'lambda:GetRuntimeManagementConfig',
+        'lambda:PutFunctionConcurrency',
         'lambda:ListTags',
         'lambda:TagResource',
         'lambda:UntagResource',
@@ -189,8 +228,10 @@ export function executionRolePolicy(props: ExecutionRolePolicyProps): PolicyDocu
       Effect: 'Allow',
       Action: [
         'logs:CreateLogGroup',
+        'logs:DeleteDataProtectionPolicy',
         'logs:DeleteLogGroup',
         'logs:DeleteRetentionPolicy',
+        'logs:GetDataProtectionPolicy',
         'logs:ListTagsForResource',
         'logs:PutRetentionPolicy',
         'logs:TagResource',

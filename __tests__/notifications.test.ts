@@ -83,6 +83,14 @@ describe('notifications', () => {
     }
   });
 
+  it('fails verify when the topic is left without a customer-managed key', async () => {
+    const broken = JSON.parse(JSON.stringify(json));
+    const [, topic] = resources(broken, 'aws_sns_topic')[0]!;
+    delete topic.kms_master_key_id;
+    const v = await verifyPlan('broken', broken);
+    expect(v.rules.filter((r) => !r.ok).map((r) => r.rule.id)).toEqual(['SNS_ENCRYPTED_CMK']);
+  });
+
   it('creates nothing of this without a notifications block', () => {
     const { json: plain } = synth();
     expect(plain.resource.aws_sns_topic).toBeUndefined();

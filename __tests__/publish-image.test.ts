@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { fakeAwsAndDocker, fakeDigests } from './fake-aws';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { IMAGES_PER_REPOSITORY_QUOTA, repositoryLifecyclePolicy } from '../src/policy/repository';
@@ -16,38 +17,10 @@ const US = '111111111111.dkr.ecr.us-east-1.amazonaws.com/orders-api-example';
  */
 function publish(repositories: string, digests: Record<string, string>, extraEnv: Record<string, string> = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'publish-'));
-  const bin = join(dir, 'bin');
-  mkdirSync(bin);
-  const log = join(dir, 'calls.log');
-  writeFileSync(join(bin, 'docker'), `#!/usr/bin/env bash\necho "docker $*" >> "${log}"\ncat > /dev/null || true\n`);
-  writeFileSync(
-    join(bin, 'aws'),
-    `#!/usr/bin/env bash
-echo "aws $*" >> "${log}"
-region=""; prev=""
-for a in "$@"; do [[ $prev == --region ]] && region=$a; prev=$a; done
-query=""; prev=""
-for a in "$@"; do [[ $prev == --query ]] && query=$a; prev=$a; done
-case "$2" in
-  get-login-password) echo token ;;
-  batch-get-image) echo '{"schemaVersion":2}' ;;
-  describe-images) var="FAKE_DIGEST_\${region//-/_}"; printf '%s\t%s\n' "\${!var:-None}" "\${FAKE_MEDIA_TYPE:-application/vnd.docker.distribution.manifest.v2+json}" ;;
-  describe-image-scan-findings)
-    case "$query" in
-      imageScanStatus.status) echo "\${FAKE_SCAN_STATUS:-COMPLETE}" ;;
-      join*) echo "\${FAKE_FINDING_KEYS:-findings,imageScanCompletedAt}" ;;
-      *) printf '%b' "\${FAKE_FINDINGS:-}" ;;
-    esac ;;
-esac
-`,
-  );
-  chmodSync(join(bin, 'docker'), 0o755);
-  chmodSync(join(bin, 'aws'), 0o755);
-  const env: Record<string, string> = { PATH: `${bin}:${process.env.PATH}`, IMAGE_REPOSITORIES: repositories, ...extraEnv };
-  for (const [region, d] of Object.entries(digests)) env[`FAKE_DIGEST_${region.replace(/-/g, '_')}`] = d;
+  const { bin, calls } = fakeAwsAndDocker(dir);
+  const env: Record<string, string> = { PATH: `${bin}:${process.env.PATH}`, IMAGE_REPOSITORIES: repositories, ...fakeDigests(digests), ...extraEnv };
   const out = join(dir, 'out');
   const run = spawnSync('bash', [SCRIPT, 'workload:abc-1', 'abc-1', out], { env, encoding: 'utf8' });
-  const calls = () => readFileSync(log, 'utf8').trim().split('\n');
   return { run, out, calls };
 }
 

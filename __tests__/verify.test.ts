@@ -1,10 +1,13 @@
-import { readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { verifyPlan, Verification } from '../src/verify';
-import { markdownReport, terminalReport } from '../src/verify/report';
+import { Plan } from '../src/verify/plan';
+import { checkRules } from '../src/verify/rules';
+import { inventory as inventoryOf, markdownReport, terminalReport } from '../src/verify/report';
 import { DEV, PROD, TEST, TOOLING, Synthesized, example, synth } from './support';
 
 type Json = Record<string, any>;
+const INVENTORIES = join(__dirname, 'inventories');
 const { json: good } = synth();
 const fresh = (): Synthesized => JSON.parse(JSON.stringify(good));
 
@@ -41,8 +44,9 @@ describe('verify on correct plans', () => {
       'lambda:GetFunctionRecursionConfig': 5, 's3:GetObject': 13, 's3:PutObject': 3, 'sts:AssumeRole': 8,
     });
     expect(count('deny')).toEqual({
-      'ecr:BatchGetImage': 2, 'iam:CreatePolicyVersion': 3, 'iam:CreateRole': 8, 'iam:DeletePolicy': 3, 'iam:DeleteRolePermissionsBoundary': 5, 'iam:PutRolePolicy': 5,
-      'kms:Decrypt': 4, 'kms:GenerateDataKey': 12, 's3:GetObject': 4, 's3:PutObject': 12, 'sts:AssumeRole': 21,
+      'ecr:BatchGetImage': 2, 'iam:AttachRolePolicy': 8, 'iam:CreatePolicyVersion': 3, 'iam:CreateRole': 16, 'iam:DeletePolicy': 3, 'iam:DeleteRolePermissionsBoundary': 5,
+      'iam:PassRole': 8, 'iam:PutRolePolicy': 13, 'iam:UpdateAssumeRolePolicy': 8, 'kms:CreateGrant': 16, 'kms:CreateKey': 8, 'kms:Decrypt': 4, 'kms:GenerateDataKey': 12,
+      'kms:PutKeyPolicy': 16, 's3:GetObject': 4, 's3:PutObject': 12, 'sts:AssumeRole': 21,
     });
     expect(v.rules.map((r) => r.rule.id)).toEqual([
       'S3_PUBLIC_ACCESS_BLOCKED', 'S3_VERSIONING', 'S3_SSE_KMS_CMK', 'S3_TLS_ONLY', 'S3_OWNER_ENFORCED', 'KMS_ROTATION', 'KMS_DELETION_WINDOW',
@@ -52,14 +56,21 @@ describe('verify on correct plans', () => {
     ]);
   });
 
-  it('passes every shipped environment', async () => {
-    const files = readdirSync('config').filter((f) => f.endsWith('.json') && f !== 'schema.json');
-    expect(files.length).toBeGreaterThan(0);
-    for (const file of files) {
-      const { json, config } = synth(require(join('..', 'config', file)), join('config', file));
-      const v = await verifyPlan(config.name, json);
-      expect({ env: config.name, paths: failedPaths(v), rules: failedRules(v) }).toEqual({ env: config.name, paths: [], rules: [] });
-    }
+  // The exact set of paths and rules of every shipped environment, reviewed in __tests__/inventories/<env>.txt:
+  // a family of checks that vanishes, or one that appears, fails here until the inventory is updated on
+  // purpose (UPDATE_INVENTORIES=1 npx jest verify) and the diff reviewed.
+  const shipped = readdirSync('config').filter((f) => f.endsWith('.json') && f !== 'schema.json').sort();
+  it('ships the environments the inventories cover', () => {
+    expect(shipped.map((f) => f.replace(/\.json$/, '')).sort()).toEqual(readdirSync(INVENTORIES).map((f) => f.replace(/\.txt$/, '')).sort());
+  });
+  it.each(shipped)('passes %s with exactly its inventory of paths and rules', async (file) => {
+    const { json, config } = synth(require(join('..', 'config', file)), join('config', file));
+    const v = await verifyPlan(config.name, json);
+    expect({ env: config.name, paths: failedPaths(v), rules: failedRules(v) }).toEqual({ env: config.name, paths: [], rules: [] });
+    const inventory = inventoryOf(v);
+    const path = join(INVENTORIES, `${config.name}.txt`);
+    if (process.env.UPDATE_INVENTORIES === '1') writeFileSync(path, inventory);
+    expect(inventory).toEqual(readFileSync(path, 'utf8'));
   });
 
   it('passes a plan where a target account is also the tooling account and stages share an account', async () => {
@@ -255,6 +266,17 @@ describe('verify catches faults', () => {
       if (expected.explanation) expect(hit!.explanation).toMatch(expected.explanation);
     }
     if (!expected.path) expect(failedPaths(v)).toEqual([]);
+  });
+});
+
+describe('fault coverage', () => {
+  // Each rule must fail on a fault some test injects: `{ rule: 'ID' }` in the cases above, a structure case
+  // (`'ID', /message/`), or an exact list of failed rules (`toEqual(['ID'])`).
+  it('injects a fault for every rule verify runs', () => {
+    const tests = readdirSync(__dirname).filter((f) => f.endsWith('.test.ts')).map((f) => readFileSync(join(__dirname, f), 'utf8')).join('\n');
+    const injected = new Set([...tests.matchAll(/rule: '([A-Z0-9_]+)'|\s'([A-Z0-9_]+)',\s*\/|toEqual\(\['([A-Z0-9_]+)'\]\)/g)].map((m) => m[1] ?? m[2] ?? m[3]));
+    const uncovered = checkRules(new Plan({})).map((r) => r.rule.id).filter((id) => !injected.has(id));
+    expect(uncovered).toEqual([]);
   });
 });
 

@@ -181,6 +181,28 @@ function parameterOf(action: Body, name: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
+/**
+ * Privilege escalation inside the system: no role of the plan, with the policies the plan gives it, creates a
+ * role without the boundary, changes its own or another role's policies, passes a role it does not deploy
+ * with, creates a key or grant, or rewrites a key policy.
+ */
+export function escalationChecks(model: AccessModel): AccessCheck[] {
+  const checks: AccessCheck[] = [];
+  const deny = (why: string, principal: Principal, action: string, target: Target) => checks.push({ expect: 'deny', why, principal, action, target });
+  for (const role of model.roles.values()) {
+    const who = model.principal(role.arn);
+    const stranger: Target = { arn: `arn:aws:iam::${role.account}:role/escalated`, account: role.account, label: 'a role outside the system' };
+    deny('no role creates roles outside the system', who, 'iam:CreateRole', stranger);
+    deny('no role passes a role outside the system', who, 'iam:PassRole', stranger);
+    for (const action of ['iam:PutRolePolicy', 'iam:AttachRolePolicy', 'iam:UpdateAssumeRolePolicy']) deny('no role changes its own permissions or trust', who, action, model.roleTarget(role.arn));
+    deny('no role creates keys', who, 'kms:CreateKey', { arn: '*', account: role.account, label: 'any new key' });
+    for (const key of model.keys.values()) {
+      for (const action of ['kms:CreateGrant', 'kms:PutKeyPolicy']) deny('no role grants itself a key or rewrites a key policy', who, action, key);
+    }
+  }
+  return checks;
+}
+
 /** The checks for one plan: paths derived from its pipeline, build and repositories, and forbidden paths. */
 export function accessChecks(model: AccessModel): AccessCheck[] {
   const { plan } = model;
@@ -413,6 +435,8 @@ export function accessChecks(model: AccessModel): AccessCheck[] {
       deny(`no request without TLS reaches the ${region} artifacts`, pipelineRole, 's3:GetObject', bucket, { resource: object(bucket), context: { 'aws:SecureTransport': 'false' } });
     }
   }
+
+  checks.push(...escalationChecks(model));
 
   const pipelineProjects = new Set(
     pipelines.flatMap((p) => (p.body.stage ?? []).flatMap((s: Body) => (s.action ?? []).filter((a: Body) => a.provider === 'CodeBuild').map((a: Body) => a.configuration?.ProjectName))),

@@ -66,3 +66,13 @@ export function markdownReport(v: Verification): string {
   ];
   return out.join('\n');
 }
+
+/**
+ * Every path and rule a verification ran, one per line and sorted: what tests pin per shipped environment,
+ * so a family of checks cannot vanish unseen.
+ */
+export function inventory(v: Verification): string {
+  const paths = v.access.map((a) => `${a.expect} | ${a.principal} | ${a.action} | ${a.resource} | ${a.why}`);
+  const rules = v.rules.map((r) => `rule | ${r.rule.id}`);
+  return `${[...new Set(paths)].sort().concat(rules).join('\n')}\n`;
+}

@@ -46,7 +46,7 @@ describe('verify on correct plans', () => {
     expect(count('deny')).toEqual({
       'ecr:BatchGetImage': 2, 'iam:AttachRolePolicy': 8, 'iam:CreatePolicyVersion': 3, 'iam:CreateRole': 16, 'iam:DeletePolicy': 3, 'iam:DeleteRolePermissionsBoundary': 5,
       'iam:PassRole': 8, 'iam:PutRolePolicy': 13, 'iam:UpdateAssumeRolePolicy': 8, 'kms:CreateGrant': 16, 'kms:CreateKey': 8, 'kms:Decrypt': 4, 'kms:GenerateDataKey': 12,
-      'kms:PutKeyPolicy': 16, 's3:GetObject': 4, 's3:PutObject': 12, 'sts:AssumeRole': 21,
+      'kms:PutKeyPolicy': 16, 's3:GetObject': 4, 's3:PutObject': 12, 'sts:AssumeRole': 22,
     });
     expect(v.rules.map((r) => r.rule.id)).toEqual([
       'S3_PUBLIC_ACCESS_BLOCKED', 'S3_VERSIONING', 'S3_SSE_KMS_CMK', 'S3_TLS_ONLY', 'S3_OWNER_ENFORCED', 'KMS_ROTATION', 'KMS_DELETION_WINDOW',
@@ -236,6 +236,11 @@ describe('verify catches faults', () => {
           ];
         }),
       { rule: 'ECR_LIFECYCLE_KEEPS_RELEASES' },
+    ],
+    [
+      'the build role trusting CodeBuild of any account (confused deputy)',
+      (j) => editPolicy(find(j, 'aws_iam_role', 'build'), 'assume_role_policy', (p) => delete p.Statement[0].Condition),
+      { path: /codebuild\.amazonaws\.com sts:AssumeRole arn:aws:iam::111111111111:role\/orders-api-example-build/, explanation: /assume_role_policy/ },
     ],
     ['build logs without retention', (j) => delete find(j, 'aws_cloudwatch_log_group', 'build').retention_in_days, { rule: 'CODEBUILD_LOGS_RETAINED' }],
     [

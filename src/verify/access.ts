@@ -437,6 +437,14 @@ export function accessChecks(model: AccessModel): AccessCheck[] {
   }
 
   checks.push(...escalationChecks(model));
+  // Confused deputy: the Lambda service assumes a function's role only for functions of the role's account.
+  for (const fn of plan.ofType('aws_lambda_function')) {
+    const role = model.roleTarget(String(fn.body.role));
+    allow(`Lambda assumes the role of ${fn.body.function_name}`, service('lambda.amazonaws.com', fn.account), 'sts:AssumeRole', role, { context: { 'aws:SourceAccount': fn.account } });
+    deny(`Lambda, for another account's function, cannot assume the role of ${fn.body.function_name}`, service('lambda.amazonaws.com', OUTSIDER_ACCOUNT), 'sts:AssumeRole', role, {
+      context: { 'aws:SourceAccount': OUTSIDER_ACCOUNT },
+    });
+  }
 
   const pipelineProjects = new Set(
     pipelines.flatMap((p) => (p.body.stage ?? []).flatMap((s: Body) => (s.action ?? []).filter((a: Body) => a.provider === 'CodeBuild').map((a: Body) => a.configuration?.ProjectName))),
@@ -445,6 +453,9 @@ export function accessChecks(model: AccessModel): AccessCheck[] {
     const buildRole = model.principal(project.body.service_role);
     allow('CodeBuild assumes the build role', service('codebuild.amazonaws.com', project.account), 'sts:AssumeRole', model.roleTarget(project.body.service_role), {
       context: { 'aws:SourceAccount': project.account },
+    });
+    deny('CodeBuild of another account cannot assume the build role', service('codebuild.amazonaws.com', OUTSIDER_ACCOUNT), 'sts:AssumeRole', model.roleTarget(project.body.service_role), {
+      context: { 'aws:SourceAccount': OUTSIDER_ACCOUNT },
     });
     const connection = project.body.source?.auth?.type === 'CODECONNECTIONS' ? project.body.source.auth.resource : undefined;
     if (connection) {

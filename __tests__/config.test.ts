@@ -28,7 +28,9 @@ describe('valid environment files', () => {
     delete (doc.source as any).branch;
     const config = parseEnvironment(doc, 'config/example.json');
     expect(config.name).toBe('example');
-    expect(config.terraformRoleName).toBe('OrganizationAccountAccessRole');
+    expect([config.terraformRoleName, config.terraformPlanRoleName]).toEqual(['cross-account-pipeline-apply', 'cross-account-pipeline-plan']);
+    const same = () => parseEnvironment({ ...example(), terraformPlanRoleName: 'terraform', terraformRoleName: 'terraform' }, 'config/example.json');
+    expect(same).toThrow(/terraformPlanRoleName: is the apply role "terraform": pull-request plans would run with the rights to change every account/);
     expect(config.source.branch).toBe('main');
     expect(stageOf(config, 'dev').approval).toBe(false);
     expect(stageOf(config, 'prod').approval).toBe(true);

@@ -25,12 +25,15 @@ describe('providers', () => {
     expect(providers.map((p) => `aws.${p.alias}`).filter((alias) => !used.has(alias))).toEqual([]);
   });
 
-  it('pins each provider to its account and assumes the configured role there', () => {
+  it('pins each provider to its account and assumes the role the run names there: apply by default, or plan', () => {
     for (const p of providers) {
       expect(p.allowed_account_ids).toHaveLength(1);
       const account = p.allowed_account_ids[0];
-      expect(p.assume_role[0].role_arn).toBe(`arn:aws:iam::${account}:role/OrganizationAccountAccessRole`);
+      expect(p.assume_role[0].role_arn).toBe(`arn:aws:iam::${account}:role/\${var.terraform_role_name}`);
     }
+    // Ephemeral: a saved plan made with the plan role does not carry it into the apply (docs/ci.md).
+    expect(json.variable.terraform_role_name).toMatchObject({ ephemeral: true, nullable: false, type: 'string', default: 'cross-account-pipeline-apply' });
+    expect(json.variable.terraform_role_name.validation[0].condition).toBe('${contains(["cross-account-pipeline-plan","cross-account-pipeline-apply"], var.terraform_role_name)}');
   });
 
   it('tags every resource with project and environment', () => {
@@ -43,7 +46,8 @@ describe('providers', () => {
     const input = example();
     input.terraformRoleName = 'PlatformDeployer';
     const { json: custom } = synth(input);
-    for (const p of custom.provider.aws) expect(p.assume_role[0].role_arn).toMatch(/:role\/PlatformDeployer$/);
+    expect(custom.variable.terraform_role_name.default).toBe('PlatformDeployer');
+    expect(custom.variable.terraform_role_name.validation[0].condition).toContain('"PlatformDeployer"');
   });
 });
 

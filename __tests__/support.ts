@@ -18,6 +18,7 @@ export interface Synthesized {
   provider: { aws: Body[] };
   resource: Record<string, Record<string, Body>>;
   output: Record<string, { value: unknown }>;
+  variable: Record<string, Body>;
   terraform: Body;
 }
 

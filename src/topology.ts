@@ -126,6 +126,12 @@ function duplicates(values: string[]): Set<string> {
  */
 export function checkEnvironment(config: EnvironmentConfig): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
+  if (config.terraformPlanRoleName === config.terraformRoleName) {
+    issues.push({
+      path: 'terraformPlanRoleName',
+      message: `is the apply role "${config.terraformRoleName}": pull-request plans would run with the rights to change every account; name a separate read-only role`,
+    });
+  }
   const dupStages = duplicates(config.stages.map((s) => s.name));
   config.stages.forEach((stage, i) => {
     if (dupStages.has(stage.name)) {

@@ -23,6 +23,9 @@ export interface EnvironmentStackOptions {
   readonly smokeTestCode?: string;
 }
 
+/** The Terraform variable naming the role providers assume (plan or apply). */
+export const TERRAFORM_ROLE_VARIABLE = 'terraform_role_name';
+
 /** Tag keys every resource carries. */
 export const PROJECT_TAG = 'cross-account-pipeline';
 
@@ -52,7 +55,7 @@ export class EnvironmentStack extends TerraformStack {
         // AWS Chatbot has its API in a few regions only.
         ...(config.notifications?.slack ? [{ account: tooling.account, region: config.notifications.slack.region }] : []),
       ],
-      access: config.credentials === 'tfc-dynamic' ? this.tfcDynamicCredentials() : { kind: 'assume-role', roleName: config.terraformRoleName, sessionName },
+      access: config.credentials === 'tfc-dynamic' ? this.tfcDynamicCredentials() : { kind: 'assume-role', roleName: this.terraformRole(config), sessionName },
       tags: { project: PROJECT_TAG, environment: config.name, workload: config.workload.name, 'managed-by': 'cdktf' },
     }));
 
@@ -212,6 +215,29 @@ export class EnvironmentStack extends TerraformStack {
       });
     }
     this.outputs(topology, stores, repositories);
+  }
+
+  /**
+   * The role every provider assumes: the apply role unless the run says `TF_VAR_terraform_role_name=<plan role>`.
+   * Ephemeral (Terraform 1.10+), so a saved plan does not keep it: a plan made with the read-only plan role is
+   * applied with the apply role, given again at apply time (docs/ci.md). Only the two configured names pass.
+   */
+  private terraformRole(config: EnvironmentConfig): string {
+    const names = [config.terraformPlanRoleName, config.terraformRoleName];
+    const role = new TerraformVariable(this, TERRAFORM_ROLE_VARIABLE, {
+      type: 'string',
+      default: config.terraformRoleName,
+      nullable: false,
+      description: `Role Terraform assumes in every account: ${config.terraformRoleName} (apply, default) or ${config.terraformPlanRoleName} (plan, read-only)`,
+      validation: [
+        {
+          condition: `\${contains(${JSON.stringify(names)}, var.${TERRAFORM_ROLE_VARIABLE})}`,
+          errorMessage: `terraform_role_name must be ${names.map((n) => `"${n}"`).join(' or ')}.`,
+        },
+      ],
+    });
+    role.addOverride('ephemeral', true);
+    return role.stringValue;
   }
 
   /**

@@ -76,6 +76,11 @@ const resourceName = (what: string) =>
     .string({ error: (issue) => (issue.input === undefined ? undefined : `must be the ${what}`) })
     .regex(/^[A-Za-z0-9][A-Za-z0-9_.@+=,-]{0,254}$/, { error: `must be the ${what} (letters, digits and _.@+=,-)` });
 
+const iamRoleName = z.string().regex(/^[\w+=,.@-]{1,64}$/, { error: 'must be an IAM role name (1-64 of letters, digits and +=,.@_-)' });
+/** Default role names Terraform assumes in every account (`npm run ci-setup` prints how to create them). */
+export const DEFAULT_APPLY_ROLE = 'cross-account-pipeline-apply';
+export const DEFAULT_PLAN_ROLE = 'cross-account-pipeline-plan';
+
 /** A statement of the CloudFormation execution role of a `cloudformation` workload. */
 const permissionSchema = z.strictObject({
   Sid: z.string().regex(/^[A-Za-z0-9]*$/).optional(),
@@ -165,13 +170,14 @@ export const environmentSchema = z.strictObject({
     .enum(['assume-role', 'tfc-dynamic'], { error: 'must be "assume-role" or "tfc-dynamic"' })
     .default('assume-role')
     .describe(
-      'How Terraform gets into each account: "assume-role" chains from your credentials into terraformRoleName of every account (default); "tfc-dynamic" uses HCP Terraform dynamic credentials, one run role (terraformRoleName) per account (cloud backend only).',
+      'How Terraform gets into each account: "assume-role" chains from your credentials into a role of every account (default); "tfc-dynamic" uses HCP Terraform dynamic credentials, a plan and an apply role per account (cloud backend only).',
     ),
-  terraformRoleName: z
-    .string()
-    .regex(/^[\w+=,.@-]{1,64}$/, { error: 'must be an IAM role name (1-64 of letters, digits and +=,.@_-)' })
-    .default('OrganizationAccountAccessRole')
-    .describe('Role Terraform assumes in every account. Default: OrganizationAccountAccessRole.'),
+  terraformRoleName: iamRoleName
+    .default(DEFAULT_APPLY_ROLE)
+    .describe(`Apply role: what Terraform assumes in every account to change it (deploys only). Default: ${DEFAULT_APPLY_ROLE}.`),
+  terraformPlanRoleName: iamRoleName
+    .default(DEFAULT_PLAN_ROLE)
+    .describe(`Plan role: read-only, what pull-request plans assume in every account (npm run ci-setup prints both). Default: ${DEFAULT_PLAN_ROLE}.`),
   source: z.strictObject(
     {
       owner: z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, { error: 'must be a GitHub user or organization name' }).describe('GitHub owner (user or organization).'),

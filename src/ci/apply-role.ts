@@ -1,0 +1,35 @@
+import { PolicyDocument, policy } from '../policy/document';
+
+/** Services whose resources the stack creates under names AWS assigns (keys, pipelines' webhooks, topics...). */
+const MANAGED_SERVICES = ['chatbot', 'codebuild', 'codeconnections', 'codepipeline', 'codestar-connections', 'codestar-notifications', 'kms', 'lambda', 'logs', 'sns'];
+
+/**
+ * The apply role of one account: what it takes to create, change and destroy this environment's resources.
+ * IAM (the way to more rights) and S3 (the way to data) are limited to names of this environment
+ * (`<prefix>-*`); the role cannot create or pass any other role.
+ */
+export function applyRolePolicy(account: string, prefix: string): PolicyDocument {
+  return policy(
+    {
+      Sid: 'ManageEnvironmentRolesAndPolicies',
+      Effect: 'Allow',
+      Action: 'iam:*',
+      Resource: [`arn:aws:iam::${account}:role/${prefix}-*`, `arn:aws:iam::${account}:policy/${prefix}-*`],
+    },
+    { Sid: 'ReadIam', Effect: 'Allow', Action: ['iam:Get*', 'iam:List*'], Resource: '*' },
+    {
+      Sid: 'CodeStarNotificationsServiceLinkedRole',
+      Effect: 'Allow',
+      Action: ['iam:CreateServiceLinkedRole', 'iam:DeleteServiceLinkedRole', 'iam:GetServiceLinkedRoleDeletionStatus'],
+      Resource: `arn:aws:iam::${account}:role/aws-service-role/codestar-notifications.amazonaws.com/*`,
+    },
+    {
+      Sid: 'ManageEnvironmentBuckets',
+      Effect: 'Allow',
+      Action: 's3:*',
+      Resource: [`arn:aws:s3:::${prefix}-*`, `arn:aws:s3:::${prefix}-*/*`],
+    },
+    { Sid: 'ManageEnvironmentRepositories', Effect: 'Allow', Action: 'ecr:*', Resource: `arn:aws:ecr:*:${account}:repository/${prefix}` },
+    { Sid: 'ManageStackServices', Effect: 'Allow', Action: MANAGED_SERVICES.map((s) => `${s}:*`), Resource: '*' },
+  );
+}

@@ -12,7 +12,8 @@ Synthesizes one Terraform stack per environment into cdktf.out/ (offline, no AWS
   -q, --quiet           no summary.
   --summary             print the summary even when CI is set (it is quiet there by default).
   --list [--backend <local|s3|cloud>]
-                        print [{"name", "file"}] of the environments (JSON, for CI matrices) instead of synthesizing.
+                        print [{"name", "file", "planRole", "applyRole"}] of the environments (JSON, for CI
+                        matrices) instead of synthesizing.
   -h, --help            this text.`;
 
 function main(): number {
@@ -33,8 +34,10 @@ function main(): number {
   if (args.list) {
     const files = environmentFiles(args.config);
     const configs = loadEnvironmentFiles(files);
-    const listed = configs.map((c, i) => ({ name: c.name, file: files[i]!, backend: c.backend.type })).filter((e) => !args.backend || e.backend === args.backend);
-    console.log(JSON.stringify(listed.map(({ name, file }) => ({ name, file }))));
+    const listed = configs
+      .map((c, i) => ({ name: c.name, file: files[i]!, planRole: c.terraformPlanRoleName, applyRole: c.terraformRoleName, backend: c.backend.type }))
+      .filter((e) => !args.backend || e.backend === args.backend);
+    console.log(JSON.stringify(listed.map(({ backend: _backend, ...entry }) => entry)));
     return 0;
   }
   const { stacks } = synthesize(environmentFiles(args.config));

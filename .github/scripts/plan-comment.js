@@ -6,7 +6,8 @@ const LIMIT = 60000; // GitHub allows 65,536 characters per comment.
 
 function section(title, file, fence) {
   if (!fs.existsSync(file)) return `### ${title}\n\n_not produced: see the job log_\n`;
-  let text = fs.readFileSync(file, 'utf8');
+  // Colour codes would show as noise in a comment, whatever the tool forgot to turn off.
+  let text = fs.readFileSync(file, 'utf8').replace(/\u001b\[[0-9;]*m/g, '');
   if (text.length > LIMIT / 2) text = `${text.slice(0, LIMIT / 2)}\n... (truncated, full text in the job log)`;
   return fence ? `### ${title}\n\n\`\`\`\n${text}\n\`\`\`\n` : `### ${title}\n\n${text}\n`;
 }

@@ -22,7 +22,7 @@ const scratch = () => {
   return dir;
 };
 // The fake mirrors below look like real ones to anything that searches the disk for a provider: leave none.
-afterAll(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+afterAll(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 })));
 
 describe('arguments newer than the provider build', () => {
   it('orders versions numerically', () => {

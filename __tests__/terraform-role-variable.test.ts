@@ -10,7 +10,7 @@ import { synth } from './support';
 // names pass. The stack's own variable block is used, with one offline provider that reads it.
 describe('terraform_role_name with real Terraform', () => {
   const dir = mkdtempSync(join(tmpdir(), 'cap-role-var-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 }));
   const { json, config } = synth();
   const terraform = (args: string[], role?: string) =>
     spawnSync('terraform', args, {

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { parseFlags, run } from './src/cli';
 import { loadEnvironmentFiles } from './src/config/load';
+import { ciListing } from './src/ci/listing';
 import { summarize } from './src/summary';
 import { environmentFiles, synthesize } from './src/synthesize';
 
@@ -12,8 +13,9 @@ Synthesizes one Terraform stack per environment into cdktf.out/ (offline, no AWS
   -q, --quiet           no summary.
   --summary             print the summary even when CI is set (it is quiet there by default).
   --list [--backend <local|s3|cloud>]
-                        print [{"name", "file", "planRole", "applyRole"}] of the environments (JSON, for CI
-                        matrices) instead of synthesizing.
+                        print the environments as JSON for CI matrices instead of synthesizing: name, file,
+                        region, planRole and applyRole (Terraform roles), prRoleArn, planRoleArn and
+                        applyRoleArn (the GitHub entry roles of npm run ci-setup).
   -h, --help            this text.`;
 
 function main(): number {
@@ -34,9 +36,7 @@ function main(): number {
   if (args.list) {
     const files = environmentFiles(args.config);
     const configs = loadEnvironmentFiles(files);
-    const listed = configs
-      .map((c, i) => ({ name: c.name, file: files[i]!, planRole: c.terraformPlanRoleName, applyRole: c.terraformRoleName, backend: c.backend.type }))
-      .filter((e) => !args.backend || e.backend === args.backend);
+    const listed = configs.map((c, i) => ({ ...ciListing(c), file: files[i]! })).filter((e) => !args.backend || e.backend === args.backend);
     console.log(JSON.stringify(listed.map(({ backend: _backend, ...entry }) => entry)));
     return 0;
   }

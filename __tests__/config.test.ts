@@ -28,7 +28,8 @@ describe('valid environment files', () => {
     delete (doc.source as any).branch;
     const config = parseEnvironment(doc, 'config/example.json');
     expect(config.name).toBe('example');
-    expect([config.terraformRoleName, config.terraformPlanRoleName]).toEqual(['cross-account-pipeline-apply', 'cross-account-pipeline-plan']);
+    // Per environment, and outside the `<workload>-<env>-` names the apply role may change (docs/ci.md).
+    expect([config.terraformRoleName, config.terraformPlanRoleName]).toEqual(['terraform-apply-orders-api-example', 'terraform-plan-orders-api-example']);
     const same = () => parseEnvironment({ ...example(), terraformPlanRoleName: 'terraform', terraformRoleName: 'terraform' }, 'config/example.json');
     expect(same).toThrow(/terraformPlanRoleName: is the apply role "terraform": pull-request plans would run with the rights to change every account/);
     expect(config.source.branch).toBe('main');

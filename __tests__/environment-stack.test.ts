@@ -32,8 +32,8 @@ describe('providers', () => {
       expect(p.assume_role[0].role_arn).toBe(`arn:aws:iam::${account}:role/\${var.terraform_role_name}`);
     }
     // Ephemeral: a saved plan made with the plan role does not carry it into the apply (docs/ci.md).
-    expect(json.variable.terraform_role_name).toMatchObject({ ephemeral: true, nullable: false, type: 'string', default: 'cross-account-pipeline-apply' });
-    expect(json.variable.terraform_role_name.validation[0].condition).toBe('${contains(["cross-account-pipeline-plan","cross-account-pipeline-apply"], var.terraform_role_name)}');
+    expect(json.variable.terraform_role_name).toMatchObject({ ephemeral: true, nullable: false, type: 'string', default: 'terraform-apply-orders-api-example' });
+    expect(json.variable.terraform_role_name.validation[0].condition).toBe('${contains(["terraform-plan-orders-api-example","terraform-apply-orders-api-example"], var.terraform_role_name)}');
   });
 
   it('tags every resource with project and environment', () => {

@@ -57,7 +57,9 @@ describe('GitHub Actions workflows', () => {
     expect(plan.permissions).toEqual({ contents: 'read', 'id-token': 'write', 'pull-requests': 'write' });
     expect(plan.environment).toBeUndefined();
     expect(plan.env.TF_VAR_terraform_role_name).toBe('${{ matrix.environment.planRole }}');
-    expect(credentialsOf('pull-request.yml', 'plan')).toEqual(['${{ vars.AWS_PLAN_ROLE_ARN }}']);
+    expect(credentialsOf('pull-request.yml', 'plan')).toEqual(['${{ matrix.environment.prRoleArn }}']);
+    // Forks and Dependabot get no OIDC token from GitHub: their pull requests run the tests only.
+    expect(plan.if).toBe("needs.environments.outputs.list != '[]' && github.event.pull_request.head.repo.full_name == github.repository && github.actor != 'dependabot[bot]'");
     const commands = runs('pull-request.yml', 'plan');
     expect(commands).toContain('terraform plan -input=false -lock=false -no-color');
     expect(commands).not.toMatch(/cdktf (diff|deploy)|terraform apply|-auto-approve/);
@@ -76,8 +78,11 @@ describe('GitHub Actions workflows', () => {
     expect(deploy.with).toEqual({
       environment: '${{ matrix.environment.name }}',
       config: '${{ matrix.environment.file }}',
+      region: '${{ matrix.environment.region }}',
       'plan-role': '${{ matrix.environment.planRole }}',
       'apply-role': '${{ matrix.environment.applyRole }}',
+      'plan-role-arn': '${{ matrix.environment.planRoleArn }}',
+      'apply-role-arn': '${{ matrix.environment.applyRoleArn }}',
     });
   });
 
@@ -87,7 +92,7 @@ describe('GitHub Actions workflows', () => {
     // The plan: read-only role, outside any GitHub environment, waits for the state lock, saves and shows the plan.
     expect(plan.environment).toBeUndefined();
     expect(plan.env.TF_VAR_terraform_role_name).toBe('${{ inputs.plan-role }}');
-    expect(credentialsOf('deploy-environment.yml', 'plan')).toEqual(['${{ vars.AWS_PLAN_ROLE_ARN }}']);
+    expect(credentialsOf('deploy-environment.yml', 'plan')).toEqual(['${{ inputs.plan-role-arn }}']);
     expect(runs('deploy-environment.yml', 'plan')).toMatch(/terraform plan -input=false -lock-timeout=10m -no-color -detailed-exitcode -out=tfplan/);
     expect(plan.outputs.sha256).toBe('${{ steps.plan.outputs.sha256 }}');
     expect(plan.steps.find((s: any) => String(s.uses).startsWith('actions/upload-artifact')).with.name).toBe('plan-${{ inputs.environment }}');
@@ -95,7 +100,9 @@ describe('GitHub Actions workflows', () => {
     expect(apply.needs).toBe('plan');
     expect(apply.environment).toBe('${{ inputs.environment }}');
     expect(apply.env.TF_VAR_terraform_role_name).toBe('${{ inputs.apply-role }}');
-    expect(credentialsOf('deploy-environment.yml', 'apply')).toEqual(['${{ vars.AWS_APPLY_ROLE_ARN }}']);
+    expect(credentialsOf('deploy-environment.yml', 'apply')).toEqual(['${{ inputs.apply-role-arn }}']);
+    expect(runs('deploy-environment.yml', 'apply')).toContain('terraform init -input=false -no-color -lockfile=readonly');
+    expect(plan.steps.find((s: any) => String(s.uses).startsWith('actions/upload-artifact')).with['retention-days']).toBe(30);
     const at = (test: (s: Record<string, any>) => boolean) => apply.steps.findIndex(test);
     const check = at((s) => s.name === 'Check the plan is the one that was reviewed');
     expect(apply.steps[check].env.REVIEWED).toBe('${{ needs.plan.outputs.sha256 }}');
@@ -108,19 +115,31 @@ describe('GitHub Actions workflows', () => {
     expect(plan.concurrency.group).toBe('terraform-state-${{ inputs.environment }}');
   });
 
-  it('refuses to apply a plan file that differs from the reviewed one', () => {
-    const script = workflow('deploy-environment.yml').jobs.apply.steps.find((s: any) => s.name === 'Check the plan is the one that was reviewed').run;
+  it('refuses to apply a plan folder in which any file differs from the reviewed one', () => {
+    const digestStep = workflow('deploy-environment.yml').jobs.plan.steps.find((s: any) => s.id === 'plan').run as string;
+    const digest = digestStep.split('\n').find((l) => l.includes('sha256='))!.replace(/^\s*echo "sha256=\$\((.*)\)" >> "\$GITHUB_OUTPUT"$/, '$1');
+    const check = workflow('deploy-environment.yml').jobs.apply.steps.find((s: any) => s.name === 'Check the plan is the one that was reviewed').run;
     const dir = mkdtempSync(join(tmpdir(), 'tfplan-'));
-    mkdirSync(join(dir, 'stack'));
-    writeFileSync(join(dir, 'stack/tfplan'), 'reviewed plan');
-    const sha = spawnSync('sha256sum', [join(dir, 'stack/tfplan')], { encoding: 'utf8' }).stdout.split(' ')[0]!;
-    const check = (reviewed: string) => spawnSync('bash', ['-e', '-c', script], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH, REVIEWED: reviewed } });
-    expect(check(sha).status).toBe(0);
-    writeFileSync(join(dir, 'stack/tfplan'), 'swapped plan');
-    const swapped = check(sha);
-    expect(swapped.status).toBe(1);
-    expect(swapped.stderr).toMatch(/tfplan changed since it was reviewed/);
-    expect(check('').status).toBe(1);
+    mkdirSync(join(dir, 'assets/fn'), { recursive: true });
+    mkdirSync(join(dir, '.terraform'));
+    writeFileSync(join(dir, 'tfplan'), 'reviewed plan');
+    writeFileSync(join(dir, '.terraform.lock.hcl'), 'locks');
+    writeFileSync(join(dir, 'assets/fn/archive.zip'), 'code');
+    writeFileSync(join(dir, '.terraform/provider'), 'not part of the artifact');
+    const bash = (script: string, reviewed = '') => spawnSync('bash', ['-e', '-c', script], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH, REVIEWED: reviewed } });
+    const reviewed = bash(`echo "$(${digest})"`).stdout.trim();
+    expect(reviewed).toMatch(/^[0-9a-f]{64}$/);
+    expect(bash(check, reviewed).status).toBe(0);
+    writeFileSync(join(dir, '.terraform/provider'), 'changed by init: not checked');
+    expect(bash(check, reviewed).status).toBe(0);
+    for (const file of ['tfplan', '.terraform.lock.hcl', 'assets/fn/archive.zip']) {
+      const before = readFileSync(join(dir, file));
+      writeFileSync(join(dir, file), 'swapped');
+      const swapped = bash(check, reviewed);
+      expect({ file, status: swapped.status, stderr: swapped.stderr }).toEqual({ file, status: 1, stderr: expect.stringMatching(/the plan folder changed since it was reviewed/) });
+      writeFileSync(join(dir, file), before);
+    }
+    expect(bash(check, '').status).toBe(1);
   });
 
   it('queues HCP Terraform runs that never auto-apply, with a plan-only token scoped to the step', () => {
@@ -189,14 +208,17 @@ describe('plan comment script', () => {
     expect(github.calls[0]![1].body).not.toContain('\u001b');
   });
 
-  it('creates one comment per environment, then updates it', async () => {
+  it('creates one comment per environment, then updates its own (not a look-alike posted by someone)', async () => {
+    const spoofed = fakeGithub([{ id: 3, body: '<!-- cross-account-pipeline:dev -->\nfake', user: { type: 'User' } } as never]);
+    await comment({ github: spoofed, context, environment: 'dev', planFile: 'README.md', reportFile: 'missing.md' });
+    expect(spoofed.calls.map(([kind]) => kind)).toEqual(['create']);
     const first = fakeGithub([{ id: 1, body: '<!-- cross-account-pipeline:prod -->\nold' }]);
     await comment({ github: first, context, environment: 'dev', planFile: 'README.md', reportFile: 'missing.md' });
     expect(first.calls.map(([kind]) => kind)).toEqual(['create']);
     expect(first.calls[0]![1].body).toMatch(/^<!-- cross-account-pipeline:dev -->\n## Environment `dev`/);
     expect(first.calls[0]![1].body).toContain('_not produced: see the job log_');
 
-    const again = fakeGithub([{ id: 9, body: '<!-- cross-account-pipeline:dev -->\nold' }]);
+    const again = fakeGithub([{ id: 9, body: '<!-- cross-account-pipeline:dev -->\nold', user: { type: 'Bot' } } as never]);
     await comment({ github: again, context, environment: 'dev', planFile: 'README.md', reportFile: 'README.md' });
     expect(again.calls).toEqual([['update', expect.objectContaining({ comment_id: 9 })]]);
     expect(again.calls[0]![1].body.length).toBeLessThan(65536);
@@ -211,8 +233,8 @@ describe('HCP Terraform run script', () => {
     writeFileSync(join(dir, 'cdk.tf.json'), JSON.stringify({ terraform: { cloud: { hostname: 'tfe.example.com', organization: 'acme', workspaces: { name: 'orders-prod' } } } }));
     return dir;
   };
-  /** A fake HCP Terraform API: answers each call and records it; the run ends in `finalStatus`. */
-  const fakeApi = (finalStatus: string) => {
+  /** A fake HCP Terraform API: answers each call and records it; the run goes through `states` (the last repeats). */
+  const fakeApi = (states: Array<string | { status: string; confirmable: boolean }>, cvStatus = 'uploaded') => {
     const calls: Array<{ method: string; url: string; body?: any }> = [];
     let runPolls = 0;
     const reply = (body: unknown, status = 200) => ({ ok: status < 300, status, json: async () => body, text: async () => (typeof body === 'string' ? body : JSON.stringify(body)) });
@@ -222,20 +244,26 @@ describe('HCP Terraform run script', () => {
       if (url.endsWith('/organizations/acme/workspaces/orders-prod')) return reply({ data: { id: 'ws-1' } });
       if (url.endsWith('/workspaces/ws-1/configuration-versions')) return reply({ data: { id: 'cv-1', attributes: { 'upload-url': 'https://archivist.example/upload' } } });
       if (url === 'https://archivist.example/upload') return reply('', 200);
-      if (url.endsWith('/configuration-versions/cv-1')) return reply({ data: { attributes: { status: 'uploaded' } } });
+      if (url.endsWith('/configuration-versions/cv-1')) return reply({ data: { attributes: { status: cvStatus } } });
       if (url.endsWith('/runs') && method === 'POST') return reply({ data: { id: 'run-1' } });
-      if (url.endsWith('/runs/run-1')) return reply({ data: { attributes: { status: runPolls++ < 2 ? 'planning' : finalStatus } } });
+      if (url.endsWith('/runs/run-1')) {
+        const state = states[Math.min(runPolls++, states.length - 1)]!;
+        const { status, confirmable } = typeof state === 'string' ? { status: state, confirmable: false } : state;
+        return reply({ data: { attributes: { status, actions: { 'is-confirmable': confirmable } } } });
+      }
       if (url.endsWith('/runs/run-1/plan')) return reply({ data: { attributes: { 'resource-additions': 3, 'resource-changes': 1, 'resource-destructions': 0, 'log-read-url': 'https://archivist.example/log' } } });
       if (url === 'https://archivist.example/log') return reply('\u001b[1mPlan:\u001b[0m 3 to add');
       return reply({ errors: [url] }, 404);
     };
-    return { calls, fetch };
+    return { calls, fetch, polls: () => runPolls };
   };
   const options = (api: ReturnType<typeof fakeApi>, speculative: boolean) => ({ dir: stack(), speculative, token: 't', fetch: api.fetch, tar: () => Buffer.from('tgz'), sleep: async () => undefined, log: () => undefined });
 
   it('uploads the stack as a speculative configuration for a pull request and reports the plan without colour', async () => {
-    const api = fakeApi('planned_and_finished');
+    // planned and policy_checked are passed through while checks still run: the comment waits for the end.
+    const api = fakeApi(['planning', 'planned', 'policy_checked', 'planned_and_finished']);
     const result = await tfcRun(options(api, true));
+    expect(api.polls()).toBe(4);
     expect(api.calls.map((c) => `${c.method} ${c.url.replace('https://tfe.example.com/api/v2', '')}`).slice(0, 5)).toEqual([
       'GET /organizations/acme/workspaces/orders-prod',
       'POST /workspaces/ws-1/configuration-versions',
@@ -250,17 +278,21 @@ describe('HCP Terraform run script', () => {
   });
 
   it('never asks HCP Terraform to auto-apply a default-branch run: it stops for confirmation there', async () => {
-    const api = fakeApi('planned');
+    const api = fakeApi(['planning', 'cost_estimated', { status: 'policy_checked', confirmable: true }]);
     const result = await tfcRun(options(api, false));
     const run = api.calls.find((c) => c.method === 'POST' && c.url.endsWith('/runs'))!;
     expect(run.body.data.attributes['auto-apply']).toBe(false);
     expect(api.calls[1]!.body.data.attributes.speculative).toBe(false);
     expect(api.calls.some((c) => /\/actions\/apply$/.test(c.url))).toBe(false);
-    expect(result.status).toBe('planned');
+    expect(result.status).toBe('policy_checked');
+    // Queued behind another run of the workspace: the job reports the run and stops waiting.
+    const queued = await tfcRun(options(fakeApi(['pending']), false));
+    expect(queued.summary).toBe('pending: https://tfe.example.com/app/acme/workspaces/orders-prod/runs/run-1');
   });
 
   it('fails on an errored run and on a missing token, saying what to set', async () => {
-    await expect(tfcRun(options(fakeApi('errored'), true))).rejects.toThrow(/run errored: https:\/\/tfe\.example\.com\/app\/acme\/workspaces\/orders-prod\/runs\/run-1/);
-    await expect(tfcRun({ ...options(fakeApi('planned'), true), token: '' })).rejects.toThrow(/TFE_TOKEN is empty: set the repository secret TF_PLAN_TOKEN/);
+    await expect(tfcRun(options(fakeApi(['planning', 'errored']), true))).rejects.toThrow(/run errored: https:\/\/tfe\.example\.com\/app\/acme\/workspaces\/orders-prod\/runs\/run-1/);
+    await expect(tfcRun(options(fakeApi(['planned_and_finished'], 'errored'), true))).rejects.toThrow(/could not ingest the configuration/);
+    await expect(tfcRun({ ...options(fakeApi(['planned']), true), token: '' })).rejects.toThrow(/TFE_TOKEN is empty: set the repository secret TF_PLAN_TOKEN/);
   });
 });

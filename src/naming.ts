@@ -52,6 +52,11 @@ export interface Names {
   stack(stage: string): string;
   /** Name the workload template gives the function's execution role (`<stack>-<region>`). */
   functionRole(stage: string, region: string): string;
+  /**
+   * Roles CI uses (docs/ci.md), outside the `<prefix>-` namespace the apply role manages, so it cannot change them:
+   * the default plan and apply roles of every account and the GitHub entry roles of the tooling account.
+   */
+  readonly ci: { readonly planRole: string; readonly applyRole: string; readonly pullRequestEntry: string; readonly planEntry: string; readonly applyEntry: string };
 }
 
 export function names(workload: string, environment: string): Names {
@@ -79,6 +84,13 @@ export function names(workload: string, environment: string): Names {
     artifactBucket: (account, region) => `${prefix}-artifacts-${account}-${region}`,
     stack,
     functionRole: (stage, region) => `${stack(stage)}-${region}`,
+    ci: {
+      planRole: `terraform-plan-${prefix}`,
+      applyRole: `terraform-apply-${prefix}`,
+      pullRequestEntry: `github-pr-${prefix}`,
+      planEntry: `github-plan-${prefix}`,
+      applyEntry: `github-apply-${prefix}`,
+    },
   };
 }
 

@@ -18,7 +18,8 @@ module.exports = async ({ github, context, environment, planFile, reportFile }) 
   const { owner, repo } = context.repo;
   const issue_number = context.issue.number;
   const comments = await github.paginate(github.rest.issues.listComments, { owner, repo, issue_number, per_page: 100 });
-  const existing = comments.find((c) => c.body && c.body.startsWith(marker));
+  // Anyone can post a comment starting with the marker: only the workflow's own (a bot's) are updated.
+  const existing = comments.find((c) => c.user && c.user.type === 'Bot' && c.body && c.body.startsWith(marker));
   if (existing) await github.rest.issues.updateComment({ owner, repo, comment_id: existing.id, body });
   else await github.rest.issues.createComment({ owner, repo, issue_number, body });
 };

@@ -8,8 +8,13 @@ const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
-const DONE = new Set(['planned_and_finished', 'planned', 'cost_estimated', 'policy_checked', 'policy_override', 'post_plan_completed', 'applied']);
+// Run states (HCP Terraform API, "Runs"): planned, cost_estimated, policy_checked and post_plan_completed are
+// passed through while checks still run, so a run is done only when it says so: finished, waiting for a person
+// (is-confirmable, a policy override, a run task decision), or failed.
+const WAITING_FOR_A_PERSON = new Set(['policy_override', 'post_plan_awaiting_decision']);
 const FAILED = new Set(['errored', 'canceled', 'force_canceled', 'discarded', 'policy_soft_failed']);
+/** Polls a run may stay `pending` (queued behind another run of the workspace) before the job stops waiting. */
+const PENDING_POLLS = 12;
 
 /** Runs the stack in `dir`; `fetch`, `tar`, `sleep` and `log` are injectable for tests. Returns the run's summary. */
 async function tfcRun({ dir, speculative, token, fetch = globalThis.fetch, tar = tarball, sleep = (ms) => new Promise((r) => setTimeout(r, ms)), log = console.log, pollMs = 5000, maxPolls = 720 }) {
@@ -40,7 +45,8 @@ async function tfcRun({ dir, speculative, token, fetch = globalThis.fetch, tar =
   const cv = (await api('POST', `/workspaces/${workspace.id}/configuration-versions`, { data: { type: 'configuration-versions', attributes: { 'auto-queue-runs': false, speculative } } })).data;
   const upload = await fetch(cv.attributes['upload-url'], { method: 'PUT', headers: { 'Content-Type': 'application/octet-stream' }, body: tar(dir) });
   if (!upload.ok) throw new Error(`upload of the configuration failed: HTTP ${upload.status}`);
-  await poll(`/configuration-versions/${cv.id}`, (r) => r.data.attributes.status, (s) => s === 'uploaded' || s === 'errored');
+  const uploaded = await poll(`/configuration-versions/${cv.id}`, (r) => r.data.attributes.status, (s) => s === 'uploaded' || s === 'errored');
+  if (uploaded.data.attributes.status === 'errored') throw new Error(`HCP Terraform could not ingest the configuration (configuration version ${cv.id} errored)`);
   const run = (
     await api('POST', '/runs', {
       data: {
@@ -52,8 +58,25 @@ async function tfcRun({ dir, speculative, token, fetch = globalThis.fetch, tar =
   ).data;
   const url = `https://${host}/app/${cloud.organization}/workspaces/${cloud.workspaces.name}/runs/${run.id}`;
   log(`run ${url}`);
-  const finished = (await poll(`/runs/${run.id}`, (r) => r.data.attributes.status, (s) => DONE.has(s) || FAILED.has(s))).data;
+  let pendingPolls = 0;
+  const finished = (
+    await poll(
+      `/runs/${run.id}`,
+      (r) => r.data,
+      (data) => {
+        const status = data.attributes.status;
+        if (status === 'pending') pendingPolls++;
+        if (FAILED.has(status) || status === 'planned_and_finished') return true;
+        if (speculative) return false;
+        return Boolean(data.attributes.actions?.['is-confirmable']) || WAITING_FOR_A_PERSON.has(status) || pendingPolls >= PENDING_POLLS;
+      },
+    )
+  ).data;
   const status = finished.attributes.status;
+  if (status === 'pending') {
+    log(`the run is queued behind another run of the workspace; it will plan when that one ends: ${url}`);
+    return { status, summary: `pending: ${url}`, text: `queued behind another run: ${url}`, url };
+  }
   const plan = (await api('GET', `/runs/${run.id}/plan`)).data;
   const a = plan.attributes;
   const summary = `${status}: ${a['resource-additions'] ?? 0} to add, ${a['resource-changes'] ?? 0} to change, ${a['resource-destructions'] ?? 0} to destroy. ${url}`;

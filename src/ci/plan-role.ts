@@ -9,7 +9,6 @@ export const PLAN_READ_ACTIONS = [
   'chatbot:Describe*',
   'chatbot:Get*',
   'chatbot:List*',
-  'codebuild:BatchGetProjects',
   'codebuild:List*',
   'codeconnections:GetConnection',
   'codeconnections:ListConnections',
@@ -33,9 +32,7 @@ export const PLAN_READ_ACTIONS = [
   'kms:GetKeyPolicy',
   'kms:GetKeyRotationStatus',
   'kms:List*',
-  'lambda:GetFunction',
   'lambda:GetFunctionCodeSigningConfig',
-  'lambda:GetFunctionConfiguration',
   'lambda:GetPolicy',
   'lambda:ListVersionsByFunction',
   'lambda:ListTags',
@@ -47,7 +44,6 @@ export const PLAN_READ_ACTIONS = [
   's3:GetEncryptionConfiguration',
   's3:GetLifecycleConfiguration',
   's3:GetReplicationConfiguration',
-  's3:ListBucket',
   'sns:GetSubscriptionAttributes',
   'sns:GetTopicAttributes',
   'sns:ListSubscriptionsByTopic',
@@ -64,16 +60,30 @@ export const PLAN_DENIED_DATA_READS = [
   'codestar-connections:GetConnectionToken',
   'ecr:BatchGetImage',
   'ecr:GetDownloadUrlForLayer',
+  'iam:GetAccountAuthorizationDetails',
+  'iam:GetCredentialReport',
   'kms:Decrypt',
   's3:GetObject*',
   'secretsmanager:GetSecretValue',
   'ssm:GetParameter*',
 ] as const;
 
-/** The permission policy of the plan role in every account. */
-export function planRolePolicy(): PolicyDocument {
+/**
+ * Reads that return data of a resource (a function's code link and environment, a build's plaintext
+ * variables, a bucket's object names): allowed only on this environment's own resources.
+ */
+export const PLAN_OWN_RESOURCE_READS = ['codebuild:BatchGetProjects', 'lambda:GetFunction', 'lambda:GetFunctionConfiguration', 's3:ListBucket'] as const;
+
+/** The permission policy of the plan role in an account, for the environment whose names start with `prefix`. */
+export function planRolePolicy(account: string, prefix: string): PolicyDocument {
   return policy(
     { Sid: 'RefreshStackResources', Effect: 'Allow', Action: [...PLAN_READ_ACTIONS], Resource: '*' },
+    {
+      Sid: 'RefreshOwnResourcesWithData',
+      Effect: 'Allow',
+      Action: [...PLAN_OWN_RESOURCE_READS],
+      Resource: [`arn:aws:codebuild:*:${account}:project/${prefix}-*`, `arn:aws:lambda:*:${account}:function:${prefix}-*`, `arn:aws:s3:::${prefix}-*`],
+    },
     { Sid: 'NeverReadData', Effect: 'Deny', Action: [...PLAN_DENIED_DATA_READS], Resource: '*' },
   );
 }

@@ -25,6 +25,11 @@ export function renderSetup(setup: CiSetup): Record<string, string> {
     '[[ $actual == "$account" ]] || { echo "these credentials are for account $actual, not $account" >&2; exit 1; }',
     'role() { # name trust-file policy-file',
     '  if aws iam get-role --role-name "$1" >/dev/null 2>&1; then',
+    '    # A role with other policies would keep rights this setup does not give it (a plan role that can write).',
+    '    local attached inline',
+    '    attached=$(aws iam list-attached-role-policies --role-name "$1" --query "AttachedPolicies[].PolicyArn" --output text)',
+    '    inline=$(aws iam list-role-policies --role-name "$1" --query "PolicyNames[?@ != \'ci\']" --output text)',
+    '    [[ -z $attached && -z $inline ]] || { echo "role $1 exists with other policies ($attached $inline): remove them or choose another role name" >&2; exit 1; }',
     '    aws iam update-assume-role-policy --role-name "$1" --policy-document "file://$2"',
     '  else',
     '    aws iam create-role --role-name "$1" --assume-role-policy-document "file://$2" >/dev/null',
@@ -51,23 +56,41 @@ export function renderSetup(setup: CiSetup): Record<string, string> {
     '',
   ].join('\n');
   files['apply.sh'] = script;
+  if (setup.github) files['github.sh'] = githubScript(setup.github);
   files['README.md'] = readme(setup, accounts);
   return files;
+}
+
+/** The repository settings the trust policies rely on, applied with the GitHub CLI (`gh auth login` as an admin). */
+function githubScript(g: NonNullable<CiSetup['github']>): string {
+  return [
+    '#!/usr/bin/env bash',
+    `# Repository settings the AWS trust policies of environment ${g.environment} rely on: run once with an admin's gh login.`,
+    'set -euo pipefail',
+    `repo=${g.repository}`,
+    '# OIDC subjects that name the job\'s workflow file and ref (the trust policies match them exactly).',
+    `gh api -X PUT "repos/$repo/actions/oidc/customization/sub" -F use_default=false ${g.subjectClaims.map((c) => `-f 'include_claim_keys[]=${c}'`).join(' ')}`,
+    `# The environment the apply job runs in, deployable from ${g.defaultBranch} only. Add its required reviewers in the repository settings.`,
+    `gh api -X PUT "repos/$repo/environments/${g.environment}" --input - <<'JSON'`,
+    '{"deployment_branch_policy": {"protected_branches": false, "custom_branch_policies": true}}',
+    'JSON',
+    `gh api -X POST "repos/$repo/environments/${g.environment}/deployment-branch-policies" -f name=${g.defaultBranch} -f type=branch >/dev/null || true`,
+    `echo "now add required reviewers to environment ${g.environment}: https://github.com/$repo/settings/environments"`,
+    '',
+  ].join('\n');
 }
 
 function readme(setup: CiSetup, accounts: readonly string[]): string {
   return [
     `# CI setup of ${setup.environment} (${setup.system === 'github' ? 'GitHub Actions' : 'HCP Terraform'})`,
     '',
-    `Run \`bash apply.sh <account>\` once per account (${accounts.join(', ')}) with its administrator credentials.`,
+    `Run \`bash apply.sh <account>\` once per account (${accounts.join(', ')}) with its administrator credentials${setup.github ? ', and `bash github.sh` once with a repository admin\'s `gh` login' : ''}.`,
     '',
     '| account | role | for |',
     '|---|---|---|',
     ...setup.roles.map((r) => `| ${r.account} | \`${r.name}\` | ${r.purpose} |`),
     '',
-    '## Variables',
-    '',
-    ...setup.variables.map((v) => `- ${v.scope}: \`${v.name}=${v.value}\``),
+    ...(setup.variables.length ? ['## Variables', '', ...setup.variables.map((v) => `- ${v.scope}: \`${v.name}=${v.value}\``)] : []),
     ...(setup.secrets.length ? ['', '## Secrets', '', ...setup.secrets.map((s) => `- ${s.scope}: \`${s.name}\`: ${s.what}`)] : []),
     '',
     '## Before the first run',

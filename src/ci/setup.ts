@@ -5,7 +5,7 @@
  * (docs/ci.md).
  */
 import type { EnvironmentConfig } from '../config/schema';
-import { roleArn } from '../naming';
+import { names, roleArn } from '../naming';
 import { PolicyDocument, policy } from '../policy/document';
 import { buildTopology } from '../topology';
 import { tfcTag } from '../tfc';
@@ -19,11 +19,19 @@ export const GITHUB_AUDIENCE = 'sts.amazonaws.com';
 /** The audience HCP Terraform puts in workload identity tokens for AWS unless told otherwise. */
 export const TFC_AUDIENCE = 'aws.workload.identity';
 
-/** Subjects of GitHub's OIDC tokens (GitHub docs, "About security hardening with OpenID Connect"). */
-export const githubSubject = {
-  pullRequest: (repository: string) => `repo:${repository}:pull_request`,
-  branch: (repository: string, branch: string) => `repo:${repository}:ref:refs/heads/${branch}`,
-  environment: (repository: string, environment: string) => `repo:${repository}:environment:${environment}`,
+/**
+ * GitHub's OIDC subject once the repository's subject template includes the job's workflow
+ * (`include_claim_keys: ["repo", "context", "job_workflow_ref"]`, GitHub docs "Customizing the subject claims"):
+ * `repo:<o/r>:<context>:job_workflow_ref:<o/r>/<workflow path>@<ref>`. Naming the workflow and its ref makes a
+ * job that merely names an environment, in a workflow a branch changed, a different subject.
+ */
+export const SUBJECT_CLAIMS = ['repo', 'context', 'job_workflow_ref'] as const;
+export const githubSubject = (repository: string, context: string, workflow: string, ref: string) =>
+  `repo:${repository}:${context}:job_workflow_ref:${repository}/.github/workflows/${workflow}@${ref}`;
+export const githubContext = {
+  pullRequest: 'pull_request',
+  branch: (branch: string) => `ref:refs/heads/${branch}`,
+  environment: (environment: string) => `environment:${environment}`,
 };
 
 export interface RoleSetup {
@@ -43,6 +51,8 @@ export interface CiSetup {
   /** Non-secret settings: where to set each (repository, GitHub environment, workspace). */
   readonly variables: ReadonlyArray<{ readonly scope: string; readonly name: string; readonly value: string }>;
   readonly secrets: ReadonlyArray<{ readonly scope: string; readonly name: string; readonly what: string }>;
+  /** GitHub settings the trust policies rely on (github.sh applies them). */
+  readonly github?: { readonly repository: string; readonly subjectClaims: readonly string[]; readonly environment: string; readonly defaultBranch: string };
   readonly notes: readonly string[];
 }
 
@@ -65,58 +75,90 @@ function oidcTrust(account: string, host: string, audience: string, subjects: re
   });
 }
 
-const roleTrust = (principal: string): PolicyDocument =>
-  policy({ Sid: 'TrustCiEntryRole', Effect: 'Allow', Principal: { AWS: principal }, Action: 'sts:AssumeRole' });
-
 /**
- * GitHub Actions with an S3 (or local) backend. In the tooling account, two entry roles trusted by GitHub's
- * OIDC provider: `<prefix>-github-plan` for pull requests and the plan of a deploy on the default branch,
- * `<prefix>-github-apply` for the job in the GitHub environment of this name only. Each reaches the role of
- * its purpose in every account and the state.
+ * GitHub Actions with an S3 backend. In the tooling account three entry roles trusted by GitHub's OIDC provider,
+ * each for one kind of job: pull-request plans (plan role, state read only), the deploy's plan on the default
+ * branch (plan role, state read and lock), and the deploy's apply in the GitHub environment (apply role, state
+ * write). Subjects name the workflow file and ref, so only `deploy-environment.yml` of the default branch reaches
+ * the apply role.
  */
 export function githubSetup(config: EnvironmentConfig, repository: string, defaultBranch = 'main'): CiSetup {
   if (config.backend.type === 'cloud') throw new Error(`environment "${config.name}" runs in HCP Terraform: use --tfc`);
   if (config.backend.type !== 's3') throw new Error(`environment "${config.name}" keeps its state in a local file: give it an "s3" backend for CI`);
+  const backend = config.backend;
   const { tooling, all } = accountsOf(config);
   const prefix = prefixOf(config);
-  const entry = { plan: `${prefix}-github-plan`, apply: `${prefix}-github-apply` };
-  const entryRole = (purpose: 'plan' | 'apply', subjects: string[], target: string): RoleSetup => ({
+  const ci = names(config.workload.name, config.name).ci;
+  const main = `refs/heads/${defaultBranch}`;
+  const deployWorkflow = 'deploy-environment.yml';
+  const entry = (name: string, purpose: string, subjects: { like?: string[]; equals?: string[] }, target: string, state: 'read' | 'plan' | 'apply'): RoleSetup => ({
     account: tooling,
-    name: entry[purpose],
-    purpose: `GitHub ${purpose === 'plan' ? 'pull requests and deploy plans' : `the ${config.name} environment's apply job`}: assumes ${target} in every account`,
-    trust: oidcTrust(tooling, GITHUB_OIDC_HOST, GITHUB_AUDIENCE, subjects),
+    name,
+    purpose,
+    trust: githubTrust(tooling, subjects),
     permissions: policy(
       { Sid: 'AssumeRoleInEveryAccount', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: all.map((a) => roleArn(a, target)) },
-      ...stateAccess(config.backend as Extract<typeof config.backend, { type: 's3' }>, purpose),
+      ...stateAccess(backend, state),
     ),
   });
+  const guarded = [ci.pullRequestEntry, ci.planEntry, ci.applyEntry].map((n) => roleArn(tooling, n));
   const roles: RoleSetup[] = [
-    entryRole('plan', [githubSubject.pullRequest(repository), githubSubject.branch(repository, defaultBranch)], config.terraformPlanRoleName),
-    entryRole('apply', [githubSubject.environment(repository, config.name)], config.terraformRoleName),
+    // Any pull-request workflow, even one the pull request changed: its rights are read-only.
+    entry(ci.pullRequestEntry, 'GitHub pull-request plans: the plan role, state read only', { like: [githubSubject(repository, githubContext.pullRequest, '*', '*')] }, config.terraformPlanRoleName, 'read'),
+    entry(ci.planEntry, `GitHub deploy plans (${deployWorkflow} on ${defaultBranch}): the plan role, state read and lock`, { equals: [githubSubject(repository, githubContext.branch(defaultBranch), deployWorkflow, main)] }, config.terraformPlanRoleName, 'plan'),
+    entry(ci.applyEntry, `GitHub deploy applies (${deployWorkflow} on ${defaultBranch}, environment ${config.name}): the apply role`, { equals: [githubSubject(repository, githubContext.environment(config.name), deployWorkflow, main)] }, config.terraformRoleName, 'apply'),
     ...all.flatMap((account) => [
-      { account, name: config.terraformPlanRoleName, purpose: `plan (read-only) in ${account}, reached only from ${entry.plan}`, trust: roleTrust(roleArn(tooling, entry.plan)), permissions: planRolePolicy() },
-      { account, name: config.terraformRoleName, purpose: `apply in ${account}, reached only from ${entry.apply}`, trust: roleTrust(roleArn(tooling, entry.apply)), permissions: applyRolePolicy(account, prefix) },
+      {
+        account,
+        name: config.terraformPlanRoleName,
+        purpose: `plan (read-only) in ${account}, reached from ${ci.pullRequestEntry} and ${ci.planEntry}`,
+        trust: rolesTrust(ci.pullRequestEntry, ci.planEntry),
+        permissions: planRolePolicy(account, prefix),
+      },
+      {
+        account,
+        name: config.terraformRoleName,
+        purpose: `apply in ${account}, reached only from ${ci.applyEntry}`,
+        trust: rolesTrust(ci.applyEntry),
+        permissions: applyRolePolicy(account, prefix, [roleArn(account, config.terraformPlanRoleName), roleArn(account, config.terraformRoleName), ...(account === tooling ? guarded : [])]),
+      },
     ]),
   ];
+  function rolesTrust(...entries: string[]): PolicyDocument {
+    return policy({ Sid: 'TrustCiEntryRoles', Effect: 'Allow', Principal: { AWS: entries.length === 1 ? roleArn(tooling, entries[0]!) : entries.map((e) => roleArn(tooling, e)) }, Action: 'sts:AssumeRole' });
+  }
   return {
     system: 'github',
     environment: config.name,
     oidcProviders: [{ account: tooling, url: `https://${GITHUB_OIDC_HOST}`, audience: GITHUB_AUDIENCE }],
     roles,
-    variables: [
-      { scope: 'repository', name: 'AWS_REGION', value: config.tooling.region },
-      { scope: 'repository', name: 'AWS_PLAN_ROLE_ARN', value: roleArn(tooling, entry.plan) },
-      { scope: `environment ${config.name}`, name: 'AWS_APPLY_ROLE_ARN', value: roleArn(tooling, entry.apply) },
-    ],
+    variables: [],
     secrets: [],
+    github: { repository, subjectClaims: [...SUBJECT_CLAIMS], environment: config.name, defaultBranch },
     notes: [
-      `GitHub environment "${config.name}": add required reviewers and limit "Deployment branches" to ${defaultBranch}; otherwise a branch could name the environment and reach the apply role.`,
-      `Pull requests and deploy plans run as ${config.terraformPlanRoleName} (TF_VAR_terraform_role_name); only the apply job, after approval, runs as ${config.terraformRoleName}.`,
-      ...(config.backend.roleArn
-        ? [`backend.roleArn is set: both entry roles assume ${config.backend.roleArn} for state, so the plan entry role can write state through it. Leave roleArn out for CI and the printed state statements keep plans read-only.`]
+      `Repository ${repository}: set the OIDC subject template to ${JSON.stringify(SUBJECT_CLAIMS)} (github.sh does it with the gh CLI); the trust policies expect those subjects.`,
+      `GitHub environment "${config.name}": required reviewers, and "Deployment branches" limited to ${defaultBranch} (github.sh creates it so).`,
+      'The workflows read the role ARNs and the region from npm run synth -- --list: no repository variables to set.',
+      ...(backend.roleArn
+        ? [`backend.roleArn is set: every entry role assumes ${backend.roleArn} for state, so pull requests could write state through it. Leave roleArn out for CI and the printed state statements keep plans read-only.`]
         : []),
     ],
   };
+}
+
+function githubTrust(account: string, subjects: { like?: string[]; equals?: string[] }): PolicyDocument {
+  const host = GITHUB_OIDC_HOST;
+  const values = (list: string[]) => (list.length === 1 ? list[0]! : list);
+  return policy({
+    Sid: 'TrustGithubWorkflowJobs',
+    Effect: 'Allow',
+    Principal: { Federated: `arn:aws:iam::${account}:oidc-provider/${host}` },
+    Action: 'sts:AssumeRoleWithWebIdentity',
+    Condition: {
+      StringEquals: { [`${host}:aud`]: GITHUB_AUDIENCE, ...(subjects.equals ? { [`${host}:sub`]: values(subjects.equals) } : {}) },
+      ...(subjects.like ? { StringLike: { [`${host}:sub`]: values(subjects.like) } } : {}),
+    },
+  });
 }
 
 /**
@@ -132,8 +174,8 @@ export function tfcSetup(config: EnvironmentConfig): CiSetup {
   const prefix = prefixOf(config);
   const subject = (phase: 'plan' | 'apply') => `organization:${backend.organization}:project:${backend.project ?? '*'}:workspace:${backend.workspace}:run_phase:${phase}`;
   const roles = all.flatMap((account): RoleSetup[] => [
-    { account, name: config.terraformPlanRoleName, purpose: `plan phase of workspace ${backend.workspace} in ${account} (read-only)`, trust: oidcTrust(account, backend.hostname, TFC_AUDIENCE, [subject('plan')]), permissions: planRolePolicy() },
-    { account, name: config.terraformRoleName, purpose: `apply phase of workspace ${backend.workspace} in ${account}`, trust: oidcTrust(account, backend.hostname, TFC_AUDIENCE, [subject('apply')]), permissions: applyRolePolicy(account, prefix) },
+    { account, name: config.terraformPlanRoleName, purpose: `plan phase of workspace ${backend.workspace} in ${account} (read-only)`, trust: oidcTrust(account, backend.hostname, TFC_AUDIENCE, [subject('plan')]), permissions: planRolePolicy(account, prefix) },
+    { account, name: config.terraformRoleName, purpose: `apply phase of workspace ${backend.workspace} in ${account}`, trust: oidcTrust(account, backend.hostname, TFC_AUDIENCE, [subject('apply')]), permissions: applyRolePolicy(account, prefix, [roleArn(account, config.terraformPlanRoleName), roleArn(account, config.terraformRoleName)]) },
   ]);
   const workspace = `workspace ${backend.organization}/${backend.workspace} (category env)`;
   const variables = [

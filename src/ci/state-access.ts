@@ -7,17 +7,17 @@ type S3Backend = Extract<BackendConfig, { type: 's3' }>;
 export const lockKey = (key: string) => `${key}.tflock`;
 
 /**
- * What a CI identity needs on the S3 state: read it (plan) or also write it (apply), and the lock file either
- * way (a local `terraform plan` locks; CI plans run with -lock=false). With `roleArn`, the backend assumes that
+ * What a CI identity needs on the S3 state: `read` it (pull-request plans, run with -lock=false), read it and
+ * take the lock (`plan`: a deploy's plan), or also write it (`apply`). With `roleArn`, the backend assumes that
  * role instead, and the identity needs only that.
  */
-export function stateAccess(backend: S3Backend, mode: 'plan' | 'apply'): Statement[] {
+export function stateAccess(backend: S3Backend, mode: 'read' | 'plan' | 'apply'): Statement[] {
   if (backend.roleArn) return [{ Sid: 'AssumeStateRole', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: backend.roleArn }];
   const bucket = `arn:aws:s3:::${backend.bucket}`;
   const statements: Statement[] = [
     { Sid: 'ListStateBucket', Effect: 'Allow', Action: 's3:ListBucket', Resource: bucket },
     { Sid: mode === 'apply' ? 'ReadWriteState' : 'ReadState', Effect: 'Allow', Action: mode === 'apply' ? ['s3:GetObject', 's3:PutObject'] : 's3:GetObject', Resource: `${bucket}/${backend.key}` },
-    { Sid: 'StateLock', Effect: 'Allow', Action: ['s3:DeleteObject', 's3:GetObject', 's3:PutObject'], Resource: `${bucket}/${lockKey(backend.key)}` },
+    ...(mode === 'read' ? [] : [{ Sid: 'StateLock', Effect: 'Allow' as const, Action: ['s3:DeleteObject', 's3:GetObject', 's3:PutObject'], Resource: `${bucket}/${lockKey(backend.key)}` }]),
   ];
   if (backend.kmsKeyId) {
     // Writing the lock file encrypts it too. An alias cannot be a policy Resource: match the key by its alias.
@@ -25,7 +25,7 @@ export function stateAccess(backend: S3Backend, mode: 'plan' | 'apply'): Stateme
     statements.push({
       Sid: 'StateKey',
       Effect: 'Allow',
-      Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      Action: mode === 'read' ? 'kms:Decrypt' : ['kms:Decrypt', 'kms:GenerateDataKey'],
       Resource: alias ? '*' : backend.kmsKeyId,
       ...(alias ? { Condition: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': `alias/${alias}` } } } : {}),
     });

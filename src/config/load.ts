@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { z } from 'zod';
 import { ConfigIssue, checkEnvironment } from '../topology';
+import { names } from '../naming';
 import { EnvironmentConfig, LABEL_PATTERN, environmentSchema } from './schema';
 import { HANDLER_PERMISSIONS, STACK_HANDLERS, TemplateResource, actionMatches, handlerGaps, templateResources } from '../workloads/cloudformation-template';
 
@@ -84,7 +85,13 @@ export function parseEnvironment(document: unknown, file: string): EnvironmentCo
       { path: 'name', message: `the file name "${fromFile}" is not a valid environment name; set "name" (lower-case letters, digits, hyphens)` },
     ]);
   }
-  const config: EnvironmentConfig = { ...parsed.data, name };
+  const ci = names(parsed.data.workload.name, name).ci;
+  const config: EnvironmentConfig = {
+    ...parsed.data,
+    name,
+    terraformRoleName: parsed.data.terraformRoleName ?? ci.applyRole,
+    terraformPlanRoleName: parsed.data.terraformPlanRoleName ?? ci.planRole,
+  };
   const issues = checkEnvironment(config);
   if (issues.length > 0) throw new ConfigError(file, issues);
   return config;

@@ -77,10 +77,6 @@ const resourceName = (what: string) =>
     .regex(/^[A-Za-z0-9][A-Za-z0-9_.@+=,-]{0,254}$/, { error: `must be the ${what} (letters, digits and _.@+=,-)` });
 
 const iamRoleName = z.string().regex(/^[\w+=,.@-]{1,64}$/, { error: 'must be an IAM role name (1-64 of letters, digits and +=,.@_-)' });
-/** Default role names Terraform assumes in every account (`npm run ci-setup` prints how to create them). */
-export const DEFAULT_APPLY_ROLE = 'cross-account-pipeline-apply';
-export const DEFAULT_PLAN_ROLE = 'cross-account-pipeline-plan';
-
 /** A statement of the CloudFormation execution role of a `cloudformation` workload. */
 const permissionSchema = z.strictObject({
   Sid: z.string().regex(/^[A-Za-z0-9]*$/).optional(),
@@ -173,11 +169,11 @@ export const environmentSchema = z.strictObject({
       'How Terraform gets into each account: "assume-role" chains from your credentials into a role of every account (default); "tfc-dynamic" uses HCP Terraform dynamic credentials, a plan and an apply role per account (cloud backend only).',
     ),
   terraformRoleName: iamRoleName
-    .default(DEFAULT_APPLY_ROLE)
-    .describe(`Apply role: what Terraform assumes in every account to change it (deploys only). Default: ${DEFAULT_APPLY_ROLE}.`),
+    .optional()
+    .describe('Apply role: what Terraform assumes in every account to change it (deploys only). Default: terraform-apply-<workload>-<environment>.'),
   terraformPlanRoleName: iamRoleName
-    .default(DEFAULT_PLAN_ROLE)
-    .describe(`Plan role: read-only, what pull-request plans assume in every account (npm run ci-setup prints both). Default: ${DEFAULT_PLAN_ROLE}.`),
+    .optional()
+    .describe('Plan role: read-only, what plans assume in every account (npm run ci-setup writes both). Default: terraform-plan-<workload>-<environment>.'),
   source: z.strictObject(
     {
       owner: z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, { error: 'must be a GitHub user or organization name' }).describe('GitHub owner (user or organization).'),
@@ -253,7 +249,12 @@ export const environmentSchema = z.strictObject({
 /** The environment file as written (before defaults). */
 export type EnvironmentInput = z.input<typeof environmentSchema>;
 /** A validated environment, defaults applied. */
-export type EnvironmentConfig = z.output<typeof environmentSchema> & { name: string };
+/** A validated environment: its name and both Terraform role names are always known (defaults per environment). */
+export type EnvironmentConfig = Omit<z.output<typeof environmentSchema>, 'terraformRoleName' | 'terraformPlanRoleName'> & {
+  name: string;
+  terraformRoleName: string;
+  terraformPlanRoleName: string;
+};
 export type StageConfig = z.output<typeof stageSchema>;
 export type TargetConfig = z.output<typeof targetSchema>;
 export type BackendConfig = z.output<typeof backendSchema>;

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { ConfigError, checkTemplatePermissions, loadEnvironmentFile } from '../src/config/load';
+import { ConfigError, checkWorkloadFiles, loadEnvironmentFile } from '../src/config/load';
 import type { EnvironmentConfig, WorkloadConfig } from '../src/config/schema';
 import { LAMBDA_TEMPLATE_UNUSED_HANDLER_PERMISSIONS, executionRolePolicy } from '../src/policy/roles';
 import { HANDLER_PERMISSIONS, STACK_HANDLERS, actionMatches, handlerGaps, templateResources } from '../src/workloads/cloudformation-template';
@@ -69,7 +69,7 @@ describe('execution role of a cloudformation workload', () => {
 
   it('names each handler permission a statement misses, with its resource type, resources and handlers', () => {
     const broken = withWorkload((w) => ({ permissions: w.permissions.map((p) => ({ ...p, Action: (p.Action as string[]).filter((a) => a !== 'sqs:GetQueueUrl' && a !== 'sqs:DeleteQueue') })) }));
-    const issues = issuesOf(() => checkTemplatePermissions(broken, 'config/example-cfn.json'));
+    const issues = issuesOf(() => checkWorkloadFiles(broken, 'config/example-cfn.json'));
     expect(issues).toEqual([
       {
         path: 'workload.permissions',
@@ -80,11 +80,11 @@ describe('execution role of a cloudformation workload', () => {
   });
 
   it('fails closed on a type it has no handler permissions for, a missing template, and a needless exemption', () => {
-    const unknown = issuesOf(() => checkTemplatePermissions(example(), 'f.json', () => 'Resources:\n  T:\n    Type: AWS::Made::Up\n'));
+    const unknown = issuesOf(() => checkWorkloadFiles(example(), 'f.json', () => 'Resources:\n  T:\n    Type: AWS::Made::Up\n'));
     expect(unknown).toEqual([{ path: 'workload.template', message: expect.stringMatching(/uses AWS::Made::Up, whose handler permissions are not in src\/workloads\/cfn-handler-permissions\.json; add it with `npm run cfn-handlers -- <schema\.json>`/) }]);
-    const missing = issuesOf(() => checkTemplatePermissions(withWorkload(() => ({ template: 'nope.yaml' })), 'f.json'));
+    const missing = issuesOf(() => checkWorkloadFiles(withWorkload(() => ({ template: 'nope.yaml' })), 'f.json'));
     expect(missing).toEqual([{ path: 'workload.template', message: 'cannot read the resources of cfn-src/nope.yaml: no such file (synth reads it from the repository root)' }]);
-    const needless = issuesOf(() => checkTemplatePermissions(withWorkload(() => ({ handlerPermissionsNotNeeded: ['ec2:DescribeVpcs'] })), 'f.json'));
+    const needless = issuesOf(() => checkWorkloadFiles(withWorkload(() => ({ handlerPermissionsNotNeeded: ['ec2:DescribeVpcs'] })), 'f.json'));
     expect(needless).toEqual([{ path: 'workload.handlerPermissionsNotNeeded[0]', message: expect.stringMatching(/"ec2:DescribeVpcs" is no handler permission of a resource in cfn-src\/template\.yaml; remove it/) }]);
   });
 });

@@ -1,5 +1,6 @@
 import type { WorkloadConfig } from '../src/config/schema';
-import { ActionDeclaration, parameterOverrides, pipelineStages, waveActions } from '../src/pipeline-layout';
+import { pipelineStages, waveActions } from '../src/pipeline-layout';
+import { ActionDeclaration, parameterOverrides } from '../src/workloads/pipeline-actions';
 import { Deployment, Wave, splitIntoWaves } from '../src/topology';
 
 const LAMBDA: WorkloadConfig = { kind: 'lambda-container', name: 'w', path: 'lambda-src' };

@@ -10,16 +10,7 @@ import { pipelineStages } from './pipeline-layout';
 import { Role } from './role';
 import { Wave } from './topology';
 import type { WorkloadConfig } from './config/schema';
-
-/** What verify needs to know of the workload and cannot read from the pipeline's actions. */
-function workloadFacts(workload: WorkloadConfig, accounts: readonly string[]): Record<string, unknown> {
-  if (workload.kind !== 'ecs-service') return { kind: workload.kind };
-  return {
-    kind: workload.kind,
-    taskExecutionRoles: accounts.map((a) => roleArn(a, workload.taskExecutionRoleName)),
-    taskRoles: workload.taskRoleName ? accounts.map((a) => roleArn(a, workload.taskRoleName!)) : [],
-  };
-}
+import { workloadKind } from './workloads/registry';
 
 export interface PipelineSource {
   /** GitHub owner. */
@@ -151,6 +142,6 @@ export class DeliveryPipeline extends Construct {
       dependsOn: [this.role.policy, ...(props.dependsOn ?? [])],
     });
     // Verify reads this output to know the paths an ECS workload needs beyond what the actions name.
-    new TerraformOutput(this, 'workload', { value: workloadFacts(props.workload, accounts), staticId: true });
+    new TerraformOutput(this, 'workload', { value: workloadKind(props.workload).facts(props.workload, accounts), staticId: true });
   }
 }

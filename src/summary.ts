@@ -1,6 +1,6 @@
 import { TerraformResource } from 'cdktf';
 import type { EnvironmentStack } from '../stacks/environment-stack';
-import { usesImages } from './workload';
+import { workloadKind } from './workloads/registry';
 
 /** Resources of a synthesized environment per account and region, by the provider each resource is placed with. */
 export function resourcesPerPlace(stack: EnvironmentStack): Map<string, Map<string, number>> {
@@ -63,7 +63,7 @@ export function summarize(stack: EnvironmentStack): string {
   return [
     `environment ${t.environment}: ${total} resources, ${stack.providers.all.length} providers (account x region), workload ${stack.workload.kind}`,
     `  pipeline ${t.names.pipeline} in ${t.tooling.account}/${t.tooling.region}: ${['Source', 'Build', ...t.waves.map((w) => w.name)].join(' -> ')}`,
-    `  artifact stores: ${t.pipelineRegions.join(', ')}; image repositories: ${usesImages(stack.workload) ? t.deployRegions.join(', ') : 'none'}`,
+    `  artifact stores: ${t.pipelineRegions.join(', ')}; image repositories: ${workloadKind(stack.workload).usesImages ? t.deployRegions.join(', ') : 'none'}`,
     ...pad(table),
     ...stageLines,
     ...warnings(stack).map((w) => `  note: ${w}`),

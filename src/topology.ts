@@ -1,6 +1,6 @@
 import type { EnvironmentConfig } from './config/schema';
 import { NAME_LIMITS, Names, names as namesFor } from './naming';
-import { actionsPerDeployment } from './workload';
+import { workloadKind } from './workloads/registry';
 
 /** CodePipeline quotas (https://docs.aws.amazon.com/codepipeline/latest/userguide/limits.html). */
 export const PIPELINE_QUOTAS = {
@@ -98,7 +98,7 @@ export function buildTopology(config: EnvironmentConfig): Topology {
       stage.name,
       stage.approval,
       deployments.filter((d) => d.stage === stage.name),
-      actionsPerDeployment(config.workload),
+      workloadKind(config.workload).actionsPerDeployment,
       config.smokeTests ? 1 : 0,
     ),
   );
@@ -153,18 +153,7 @@ export function checkEnvironment(config: EnvironmentConfig): ConfigIssue[] {
       }
     });
   });
-  if (config.workload.kind === 'cloudformation') {
-    config.workload.permissions.forEach((p, i) => {
-      const actions = [p.Action].flat();
-      const resources = [p.Resource].flat();
-      if (resources.includes('*') && actions.some((a) => /^(\*|iam:\*|iam:PassRole|sts:\*|sts:AssumeRole)$/i.test(a))) {
-        issues.push({
-          path: `workload.permissions[${i}]`,
-          message: 'passing or assuming any role ("*") would let the template become any role; list the role ARNs (use {account} and {stack})',
-        });
-      }
-    });
-  }
+  issues.push(...workloadKind(config.workload).checks(config.workload));
   if (config.pullRequests && !config.source.connectionArn) {
     issues.push({
       path: 'source.connectionArn',

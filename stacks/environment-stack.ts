@@ -13,8 +13,7 @@ import { Notifications } from '../src/notifications';
 import { PullRequestBuild } from '../src/pull-request-build';
 import { SmokeTest } from '../src/smoke-test';
 import { roleArn } from '../src/naming';
-import { deploymentPolicies, imagePuller, storeReaders } from '../src/policy/deployment';
-import { usesChangeSets, usesImages } from '../src/workload';
+import { workloadKind } from '../src/workloads/registry';
 import { TFC_CREDENTIALS_TYPE, TFC_CREDENTIALS_VARIABLE, tfcTag } from '../src/tfc';
 import { Topology, buildTopology } from '../src/topology';
 
@@ -62,6 +61,7 @@ export class EnvironmentStack extends TerraformStack {
     const pipelineRole = roleArn(tooling.account, n.pipelineRole);
     const buildRole = roleArn(tooling.account, n.buildRole);
     const workload = (this.workload = config.workload);
+    const kind = workloadKind(workload);
     const deployersIn = (region: string) => topology.targets.filter((t) => t.regions.includes(region)).map((t) => t.account);
 
     const stores = topology.pipelineRegions.map((region) => {
@@ -73,7 +73,7 @@ export class EnvironmentStack extends TerraformStack {
         keyAlias: n.keyAlias,
         // Only the pipeline role (which copies artifacts between regions) and the build write artifacts.
         writers: [pipelineRole, ...(region === primary ? [buildRole] : [])],
-        readers: deployersIn(region).flatMap((account) => storeReaders(workload, account, n)),
+        readers: deployersIn(region).flatMap((account) => kind.storeReaders(workload, account, n)),
         logGroups:
           region === primary
             ? [n.buildLogGroup, ...(config.pullRequests ? [n.pullRequestLogGroup] : []), ...(config.smokeTests ? [`/aws/lambda/${n.smokeTest}`] : [])]
@@ -82,7 +82,7 @@ export class EnvironmentStack extends TerraformStack {
     });
     const storeIn = (region: string) => stores.find((s) => s.region === region)!;
 
-    const repositories = usesImages(workload)
+    const repositories = kind.usesImages
       ? topology.deployRegions.map((region) => {
           const deployers = deployersIn(region);
           return new ImageRepository(this, `images-${region}`, {
@@ -90,8 +90,8 @@ export class EnvironmentStack extends TerraformStack {
             account: tooling.account,
             region,
             repositoryName: n.repository,
-            pullers: deployers.map((account) => imagePuller(workload, account, n)!),
-            functionAccounts: workload.kind === 'lambda-container' ? deployers : [],
+            pullers: deployers.map((account) => kind.imagePuller(workload, account, n)!),
+            functionAccounts: kind.deploysFunctions ? deployers : [],
           });
         })
       : [];
@@ -107,7 +107,7 @@ export class EnvironmentStack extends TerraformStack {
       store: storeIn(primary),
       workloadPath: workload.path,
       targets: repositories.map((r) => ({ region: r.region, repositoryArn: r.arn, repositoryUri: r.uri })),
-      ...(workload.kind === 'ecs-service' ? { containerName: workload.container } : {}),
+      ...(kind.containerName(workload) ? { containerName: kind.containerName(workload)! } : {}),
       scanGate: config.imageScan,
     });
 
@@ -123,20 +123,21 @@ export class EnvironmentStack extends TerraformStack {
           checkRoleName: n.smokeCheckRole,
           checkAccounts: topology.targets.map((t) => t.account),
           keyArn: storeIn(primary).keyArn,
-          invokeFunctions: workload.kind === 'lambda-container',
+          invokeFunctions: kind.deploysFunctions,
         })
       : undefined;
 
     const deploymentRoles = topology.targets.map((target) => {
-      const policies = deploymentPolicies(workload, {
+      const context = {
         account: target.account,
         regions: target.regions,
         deployments: target.deployments,
         names: n,
         stores: target.regions.map(storeIn),
         repositoryArns: repositoriesIn(target.regions).map((r) => r.arn),
-        smokeTests: config.smokeTests,
-      });
+      };
+      const policies = kind.policies(workload, context);
+      const smokeCheck = config.smokeTests ? kind.smokeCheckPolicy(workload, context) : undefined;
       return new DeploymentRoles(this, `deploy-roles-${target.account}`, {
         provider: providers.for(target.account, target.regions[0]!),
         account: target.account,
@@ -146,7 +147,7 @@ export class EnvironmentStack extends TerraformStack {
         ...(policies.execution
           ? { execution: { roleName: n.executionRole, permissions: policies.execution, ...(policies.boundary ? { boundary: { policyName: n.workloadBoundary, document: policies.boundary } } : {}) } }
           : {}),
-        ...(policies.smokeCheck ? { smokeCheck: { roleName: n.smokeCheckRole, smokeRoleArn: roleArn(tooling.account, n.smokeTest), permissions: policies.smokeCheck } } : {}),
+        ...(smokeCheck ? { smokeCheck: { roleName: n.smokeCheckRole, smokeRoleArn: roleArn(tooling.account, n.smokeTest), permissions: smokeCheck } } : {}),
       });
     });
 
@@ -283,7 +284,7 @@ export class EnvironmentStack extends TerraformStack {
           t.account,
           {
             action: roleArn(t.account, topology.names.actionRole),
-            ...(usesChangeSets(this.workload) ? { execution: roleArn(t.account, topology.names.executionRole) } : {}),
+            ...(workloadKind(this.workload).usesChangeSets ? { execution: roleArn(t.account, topology.names.executionRole) } : {}),
           },
         ]),
       ),

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { basename, extname, join } from 'node:path';
+import { basename, extname } from 'node:path';
 import { z } from 'zod';
 import { ConfigIssue, checkEnvironment } from '../topology';
 import { names } from '../naming';
 import { EnvironmentConfig, LABEL_PATTERN, environmentSchema } from './schema';
-import { HANDLER_PERMISSIONS, STACK_HANDLERS, TemplateResource, actionMatches, handlerGaps, templateResources } from '../workloads/cloudformation-template';
+import { workloadKind } from '../workloads/registry';
 
 /** An environment file that cannot be used; the message names the file, each field and the fix. */
 export class ConfigError extends Error {
@@ -98,39 +98,11 @@ export function parseEnvironment(document: unknown, file: string): EnvironmentCo
 }
 
 /**
- * For a `cloudformation` workload, reads its template (`<workload.path>/<workload.template>`, from the
- * repository root synth runs in) and requires `permissions` to grant every permission the handlers of its
- * resource types declare, so a rollback or a teardown cannot fail half-way (src/workloads/cloudformation-template.ts).
+ * Checks the workload's files in the repository synth runs in (its kind decides which: a `cloudformation`
+ * template's handler permissions, src/workloads/cloudformation.ts).
  */
-export function checkTemplatePermissions(config: EnvironmentConfig, file: string, read: (path: string) => string = (p) => readFileSync(p, 'utf8')): void {
-  const workload = config.workload;
-  if (workload.kind !== 'cloudformation') return;
-  const templatePath = join(workload.path, workload.template);
-  let resources: TemplateResource[];
-  try {
-    resources = templateResources(read(templatePath));
-  } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file (synth reads it from the repository root)' : (err as Error).message;
-    throw new ConfigError(file, [{ path: 'workload.template', message: `cannot read the resources of ${templatePath}: ${reason}` }]);
-  }
-  const granted = workload.permissions.flatMap((p) => (Array.isArray(p.Action) ? p.Action : [p.Action]));
-  const { gaps, unknownTypes } = handlerGaps(resources, granted, workload.handlerPermissionsNotNeeded);
-  const issues: ConfigIssue[] = unknownTypes.map((type) => ({
-    path: 'workload.template',
-    message: `${templatePath} uses ${type}, whose handler permissions are not in src/workloads/cfn-handler-permissions.json; add it with \`npm run cfn-handlers -- <schema.json>\` (schema from \`aws cloudformation describe-type --type RESOURCE --type-name ${type} --query Schema --output text\`)`,
-  }));
-  for (const gap of gaps) {
-    issues.push({
-      path: 'workload.permissions',
-      message: `${gap.type} (${gap.logicalIds.join(', ')} in ${templatePath}) needs ${gap.missing.map((m) => `${m.action} (${m.handlers.join('/')})`).join(', ')}; add them to permissions, or to handlerPermissionsNotNeeded if the template never triggers them`,
-    });
-  }
-  const handlerActions = resources.flatMap((r) => STACK_HANDLERS.flatMap((h) => HANDLER_PERMISSIONS[r.type]?.handlers[h] ?? []));
-  workload.handlerPermissionsNotNeeded.forEach((pattern, i) => {
-    if (!handlerActions.some((a) => actionMatches(pattern, a))) {
-      issues.push({ path: `workload.handlerPermissionsNotNeeded[${i}]`, message: `"${pattern}" is no handler permission of a resource in ${templatePath}; remove it` });
-    }
-  });
+export function checkWorkloadFiles(config: EnvironmentConfig, file: string, read: (path: string) => string = (p) => readFileSync(p, 'utf8')): void {
+  const issues = workloadKind(config.workload).fileChecks(config.workload, read);
   if (issues.length > 0) throw new ConfigError(file, issues);
 }
 
@@ -149,7 +121,7 @@ export function loadEnvironmentFile(file: string): EnvironmentConfig {
     throw new ConfigError(file, [{ path: '', message: `not valid JSON: ${(err as Error).message}` }]);
   }
   const config = parseEnvironment(document, file);
-  checkTemplatePermissions(config, file);
+  checkWorkloadFiles(config, file);
   return config;
 }
 

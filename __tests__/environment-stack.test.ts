@@ -390,7 +390,7 @@ describe('pipeline', () => {
 describe('outputs', () => {
   it('gives the pipeline, its console URL, the connection and its handshake, buckets, repositories and roles', () => {
     expect(Object.keys(json.output).sort()).toEqual(
-      ['artifact_buckets', 'connection_arn', 'connection_handshake', 'connection_status', 'deploy_roles', 'image_repositories', 'pipeline_name', 'pipeline_url', 'workload'].sort(),
+      ['artifact_buckets', 'connection_arn', 'connection_handshake', 'connection_status', 'deploy_roles', 'image_repositories', 'pipeline_intent', 'pipeline_name', 'pipeline_url'].sort(),
     );
     expect(String(json.output.pipeline_url!.value)).toMatch(/^https:\/\/eu-west-1\.console\.aws\.amazon\.com\/codesuite\/codepipeline\/pipelines\//);
     expect(json.output.connection_handshake!.value).toMatch(/PENDING/);

@@ -52,7 +52,7 @@ describe('verify on correct plans', () => {
       'S3_PUBLIC_ACCESS_BLOCKED', 'S3_VERSIONING', 'S3_SSE_KMS_CMK', 'S3_TLS_ONLY', 'S3_OWNER_ENFORCED', 'KMS_ROTATION', 'KMS_DELETION_WINDOW',
       'ECR_IMMUTABLE_TAGS', 'ECR_SCAN_ON_PUSH', 'ECR_LIFECYCLE_KEEPS_RELEASES', 'NOTIFICATION_RULE_ORDERED', 'CODEBUILD_PIPELINE_KEY', 'CODEBUILD_LOGS_RETAINED', 'CODEBUILD_NO_PLAINTEXT_SECRETS',
       'PIPELINE_STORE_PER_REGION', 'SNS_ENCRYPTED_CMK', 'NO_OPEN_WILDCARD_PRINCIPAL', 'NO_WILDCARD_PASSROLE_ASSUMEROLE', 'PROD_APPROVAL', 'PROVIDERS_PINNED',
-      'NO_DEPENDENCY_CYCLE', 'PROVIDER_ALIASES_VALID', 'NO_DANGLING_REFERENCE', 'SUBRESOURCE_PLACED_WITH_TARGET', 'PIPELINE_STRUCTURE',
+      'NO_DEPENDENCY_CYCLE', 'PROVIDER_ALIASES_VALID', 'NO_DANGLING_REFERENCE', 'SUBRESOURCE_PLACED_WITH_TARGET', 'PIPELINE_STRUCTURE', 'PIPELINE_INTENT',
     ]);
   });
 
@@ -299,5 +299,57 @@ describe('reports', () => {
     expect(md).toMatch(/^# Verify report: broken\n\n\*\*FAIL\*\*/);
     expect(md).toMatch(/\| FAIL \| \*\*ECR_IMMUTABLE_TAGS\*\*: Image tags are immutable \|.*\| FSBP ECR\.2, CKV_AWS_51 \|/);
     expect(md).toMatch(/\| FAIL \| allow \| role orders-api-example-deploy \(333333333333\) \| `iam:PassRole` \|/);
+  });
+});
+
+describe('the pipeline intent record', () => {
+  const { json: ecs } = synth(require('../config/example-ecs.json'), 'config/example-ecs.json');
+  const { json: s3 } = synth(require('../config/example-s3.json'), 'config/example-s3.json');
+  const failures = async (json: Json) => {
+    const v = await verifyPlan('mutated', json);
+    return { rules: failedRules(v), findings: v.rules.filter((r) => !r.ok).flatMap((r) => r.findings.map((f) => f.message)) };
+  };
+  const copy = (json: Json): Json => JSON.parse(JSON.stringify(json));
+  const intentOf = (json: Json) => json.output.pipeline_intent.value;
+
+  it('fails closed without a record, saying what verify cannot derive', async () => {
+    const json = copy(good);
+    delete json.output.pipeline_intent;
+    const { rules, findings } = await failures(json);
+    expect(rules).toEqual(['PIPELINE_INTENT']);
+    expect(findings[0]).toMatch(/the plan has no output "pipeline_intent" .*without it verify cannot derive the build's image pushes/);
+  });
+
+  // Every part of the record, removed or changed, is a failure: never a smaller set of checks that still passes.
+  it.each([
+    ['the deployments', (j: Json) => delete intentOf(j).deployments, /deployments: .*expected array/],
+    ['one deployment', (j: Json) => intentOf(j).deployments.pop(), /deployments \(account\/region\/action role\): the record says/],
+    ['an execution role', (j: Json) => delete intentOf(j).deployments[0].executionRole, /execution roles of change sets/],
+    ['the images', (j: Json) => delete intentOf(j).images, /image repository regions: the record says \[\]/],
+    ['an image region', (j: Json) => intentOf(j).images.regions.pop(), /image repository regions/],
+    ['the version', (j: Json) => (intentOf(j).version = 2), /version/],
+  ])('fails when the record loses %s', async (_what, mutate, message) => {
+    const json = copy(good);
+    mutate(json);
+    const { rules, findings } = await failures(json);
+    expect(rules).toContain('PIPELINE_INTENT');
+    expect(findings.join('\n')).toMatch(message);
+  });
+
+  it.each([
+    ['the build no longer pushes to every region', () => copy(good), (j: Json) => {
+      const variables = find(j, 'aws_codebuild_project', 'build').environment.environment_variable;
+      variables.find((v: Json) => v.name === 'IMAGE_REPOSITORIES').value = 'eu-west-1=111111111111.dkr.ecr.eu-west-1.amazonaws.com/x';
+    }, /regions the build pushes to \(IMAGE_REPOSITORIES\)/],
+    ['the ECS task roles dropped from the record', () => copy(ecs), (j: Json) => delete intentOf(j).taskRoles, /deploys ECS services but the record names no task roles/],
+    ['the smoke test dropped from the record', () => copy(s3), (j: Json) => delete intentOf(j).smoke, /smoke-test functions the pipeline invokes: the record says \[\]/],
+    ['the smoke function invoking nothing', () => copy(s3), (j: Json) => (find(j, 'aws_lambda_function', 'smoke').environment.variables.SMOKE_INVOKE = 'false'), /SMOKE_INVOKE/],
+    ['the smoke check role renamed in the function', () => copy(s3), (j: Json) => (find(j, 'aws_lambda_function', 'smoke').environment.variables.CHECK_ROLE_NAME = 'other'), /CHECK_ROLE_NAME/],
+  ])('fails when %s', async (_what, base, mutate, message) => {
+    const json = base();
+    mutate(json);
+    const { rules, findings } = await failures(json);
+    expect(rules).toContain('PIPELINE_INTENT');
+    expect(findings.join('\n')).toMatch(message);
   });
 });

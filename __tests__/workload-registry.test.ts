@@ -20,7 +20,7 @@ describe('workload kinds', () => {
   it('gives every registered kind every part of the interface', () => {
     const parts = [...readFileSync('src/workloads/workload-kind.ts', 'utf8').matchAll(/^ {2}(?:readonly )?(\w+)[(:]/gm)].map((m) => m[1]!);
     const interfaceParts = parts.slice(parts.indexOf('kind'));
-    expect(interfaceParts).toEqual(expect.arrayContaining(['waveActions', 'policies', 'smokeCheckPolicy', 'storeReaders', 'imagePuller', 'facts', 'checks', 'fileChecks']));
+    expect(interfaceParts).toEqual(expect.arrayContaining(['waveActions', 'policies', 'smokeCheckPolicy', 'storeReaders', 'imagePuller', 'taskRoles', 'checks', 'fileChecks']));
     for (const [name, module] of Object.entries(WORKLOAD_KINDS)) {
       expect({ name, missing: interfaceParts.filter((p) => !(p in module)) }).toEqual({ name, missing: [] });
     }

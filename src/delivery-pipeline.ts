@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { ITerraformDependable, TerraformOutput, TerraformProvider } from 'cdktf';
+import { ITerraformDependable, TerraformProvider } from 'cdktf';
 import { CodeconnectionsConnection } from '@cdktf/provider-aws/lib/codeconnections-connection';
 import { Codepipeline } from '@cdktf/provider-aws/lib/codepipeline';
 import { ArtifactStore } from './artifact-store';
@@ -10,7 +10,6 @@ import { pipelineStages } from './pipeline-layout';
 import { Role } from './role';
 import { Wave } from './topology';
 import type { WorkloadConfig } from './config/schema';
-import { workloadKind } from './workloads/registry';
 
 export interface PipelineSource {
   /** GitHub owner. */
@@ -141,7 +140,5 @@ export class DeliveryPipeline extends Construct {
       })),
       dependsOn: [this.role.policy, ...(props.dependsOn ?? [])],
     });
-    // Verify reads this output to know the paths an ECS workload needs beyond what the actions name.
-    new TerraformOutput(this, 'workload', { value: workloadKind(props.workload).facts(props.workload, accounts), staticId: true });
   }
 }

@@ -14,6 +14,7 @@ import { PullRequestBuild } from '../src/pull-request-build';
 import { SmokeTest } from '../src/smoke-test';
 import { roleArn } from '../src/naming';
 import { workloadKind } from '../src/workloads/registry';
+import { INTENT_OUTPUT, INTENT_VERSION, PipelineIntent } from '../src/intent';
 import { TFC_CREDENTIALS_TYPE, TFC_CREDENTIALS_VARIABLE, tfcTag } from '../src/tfc';
 import { Topology, buildTopology } from '../src/topology';
 
@@ -216,6 +217,34 @@ export class EnvironmentStack extends TerraformStack {
       });
     }
     this.outputs(topology, stores, repositories);
+    // What the pipeline intends, for verify to derive its paths from and hold the plan to (src/intent.ts).
+    const taskRoles = kind.taskRoles(workload, topology.targets.map((t) => t.account));
+    const intent: PipelineIntent = {
+      version: INTENT_VERSION,
+      kind: workload.kind,
+      deployments: topology.targets.flatMap((t) =>
+        t.deployments.map((d) => ({
+          stage: d.stage,
+          account: t.account,
+          region: d.region,
+          stackName: d.stackName,
+          actionRole: roleArn(t.account, n.actionRole),
+          ...(kind.usesChangeSets ? { executionRole: roleArn(t.account, n.executionRole) } : {}),
+        })),
+      ),
+      ...(kind.usesImages
+        ? {
+            images: {
+              regions: [...topology.deployRegions],
+              pullers: [...new Set(topology.targets.map((t) => kind.imagePuller(workload, t.account, n)!))].sort(),
+              lambdaPulls: kind.deploysFunctions,
+            },
+          }
+        : {}),
+      ...(taskRoles ? { taskRoles } : {}),
+      ...(config.smokeTests ? { smoke: { functionName: n.smokeTest, checkRoleName: n.smokeCheckRole, invokesFunctions: kind.deploysFunctions } } : {}),
+    };
+    new TerraformOutput(this, INTENT_OUTPUT, { value: intent, staticId: true });
   }
 
   /**

@@ -4,6 +4,7 @@
  * policies and resource policies (trust, key, bucket, repository), cross-account, conditions included.
  */
 import { getDenialReasons, getGrantReasons, runSimulation } from '@cloud-copilot/iam-simulate';
+import { PipelineIntent, readIntent } from '../intent';
 import { Body, Plan, PolicyJson, asList, policyOf } from './plan';
 
 /** An account no config uses: the stand-in for "anyone else". */
@@ -206,6 +207,10 @@ export function escalationChecks(model: AccessModel): AccessCheck[] {
 /** The checks for one plan: paths derived from its pipeline, build and repositories, and forbidden paths. */
 export function accessChecks(model: AccessModel): AccessCheck[] {
   const { plan } = model;
+  // What the pipeline intends (src/intent.ts). Without it the paths that depend on it are not derived, and the
+  // rule PIPELINE_INTENT fails the verification instead (it fails closed, never with fewer checks unseen).
+  const read = readIntent(plan.json.output);
+  const intent: PipelineIntent | undefined = 'intent' in read ? read.intent : undefined;
   const checks: AccessCheck[] = [];
   const allow = (why: string, principal: Principal, action: string, target: Target, extra: Partial<AccessCheck> = {}) =>
     checks.push({ expect: 'allow', why, principal, action, target, ...extra });
@@ -257,8 +262,6 @@ export function accessChecks(model: AccessModel): AccessCheck[] {
       });
     }
 
-    // What the plan says of its workload beyond the actions (the `workload` output).
-    const facts: { taskExecutionRoles?: string[]; taskRoles?: string[] } = (plan.json.output?.workload?.value as object) ?? {};
     const deploys = actions.filter((a) => a.category === 'Deploy' && a.role_arn);
     for (const action of deploys) {
       const region = action.region ?? pipeline.region;
@@ -313,13 +316,13 @@ export function accessChecks(model: AccessModel): AccessCheck[] {
       allow(`action role updates the service (${action.name})`, actionRole, 'ecs:UpdateService', serviceTarget);
       allow(`action role registers the task definition (${action.name})`, actionRole, 'ecs:RegisterTaskDefinition', { arn: '*', account, label: 'task definitions' });
       const inAccount = (arns: string[] | undefined) => (arns ?? []).filter((arn) => arn.split(':')[4] === account);
-      for (const role of [...inAccount(facts.taskExecutionRoles), ...inAccount(facts.taskRoles)]) {
+      for (const role of [...inAccount(intent?.taskRoles?.execution), ...inAccount(intent?.taskRoles?.task)]) {
         allow(`action role passes a task role to ECS (${action.name})`, actionRole, 'iam:PassRole', model.roleTarget(role), {
           context: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' },
         });
       }
       // The task execution role is the user's: its own policy is not in the plan, so the repository side is checked.
-      for (const role of inAccount(facts.taskExecutionRoles)) {
+      for (const role of inAccount(intent?.taskRoles?.execution)) {
         const puller: Principal = { id: role, account, label: `task execution role ${role} (own pull permission assumed)`, identity: [{ name: 'assumed ECR pull permission', policy: PULL_ANY }] };
         for (const repo of [...model.repositories.values()].filter((r) => r.region === region)) {
           allow(`ECS pulls the image for ${service} (${action.name})`, puller, 'ecr:BatchGetImage', repo);
@@ -337,11 +340,11 @@ export function accessChecks(model: AccessModel): AccessCheck[] {
       const pipelineArn = `arn:aws:codepipeline:${pipeline.region}:${pipeline.account}:${body.name}`;
       allow(`${name} reads the pipeline stages`, smoke, 'codepipeline:GetPipeline', { arn: pipelineArn, account: pipeline.account, label: `pipeline ${body.name}` });
       allow(`${name} reports job results`, smoke, 'codepipeline:PutJobSuccessResult', { arn: '*', account: pipeline.account, label: 'CodePipeline jobs' });
-      const invokesFunctions = fn.body.environment?.variables?.SMOKE_INVOKE === 'true';
-      const checkRoleName = fn.body.environment?.variables?.CHECK_ROLE_NAME;
+      const invokesFunctions = intent?.smoke?.invokesFunctions === true;
+      const checkRoleName = intent?.smoke?.checkRoleName;
       for (const deploy of actions.filter((a) => a.category === 'Deploy' && a.role_arn)) {
         // The read-only check role of the deployment's account; a plan without one fails these paths.
-        const checkRole = `arn:aws:iam::${String(deploy.role_arn).split(':')[4]}:role/${checkRoleName ?? '(CHECK_ROLE_NAME not set)'}`;
+        const checkRole = `arn:aws:iam::${String(deploy.role_arn).split(':')[4]}:role/${checkRoleName ?? '(no smoke check role in the pipeline intent)'}`;
         allow(`${name} checks ${deploy.name} through the account's check role`, smoke, 'sts:AssumeRole', model.roleTarget(checkRole));
         const check = model.principal(checkRole);
         for (const change of deploy.provider === 'ECS' ? ['ecs:UpdateService'] : ['cloudformation:ExecuteChangeSet', 'lambda:UpdateFunctionCode']) {
@@ -478,14 +481,17 @@ export function accessChecks(model: AccessModel): AccessCheck[] {
     const keyArn = project.body.encryption_key;
     const store = [...model.buckets.values()].find((b) => b.region === project.region && b.account === project.account);
     if (store && keyArn) readWrite('build role', buildRole, store.name, keyArn, true);
-    const targets = (project.body.environment?.environment_variable ?? []).find((v: Body) => v.name === 'IMAGE_REPOSITORIES')?.value ?? '';
-    if (targets) allow('build role logs in to ECR', buildRole, 'ecr:GetAuthorizationToken', { arn: '*', account: project.account, label: 'ECR registry' });
-    for (const entry of String(targets).split(/\s+/).filter(Boolean)) {
-      const [region, uri] = entry.split('=');
-      const [registry, name] = [uri!.split('/')[0]!, uri!.split('/').slice(1).join('/')];
-      const arn = `arn:aws:ecr:${region}:${registry.split('.')[0]}:repository/${name}`;
+    // The build pushes to every region the intent names; a region without a repository in the plan fails its paths.
+    const imageRegions = intent?.images?.regions ?? [];
+    if (imageRegions.length) allow('build role logs in to ECR', buildRole, 'ecr:GetAuthorizationToken', { arn: '*', account: project.account, label: 'ECR registry' });
+    for (const region of imageRegions) {
+      const repo = [...model.repositories.values()].find((r) => r.region === region && r.account === project.account) ?? {
+        arn: `arn:aws:ecr:${region}:${project.account}:repository/(none in this plan)`,
+        account: project.account,
+        label: `repository in ${region} (not in this plan)`,
+      };
       for (const action of ['ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload', 'ecr:PutImage', 'ecr:DescribeImages', 'ecr:DescribeImageScanFindings']) {
-        allow(`build role pushes the image to ${region}`, buildRole, action, model.repositoryTarget(arn));
+        allow(`build role pushes the image to ${region}`, buildRole, action, repo);
       }
     }
   }

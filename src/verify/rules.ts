@@ -5,6 +5,7 @@
 import { findCycle, planGraph } from '../plan-graph';
 import { Body, Plan, PlanResource, StatementJson, asList, policyOf, statementsOf } from './plan';
 import { STRUCTURE_RULES } from './structure-rules';
+import { INTENT_RULE } from './intent-rule';
 import { canRemove, decidingRule } from './ecr-lifecycle';
 import { BUILD_TAG_PREFIX, IMAGES_PER_REPOSITORY_QUOTA, RELEASE_TAG_PREFIX } from '../policy/repository';
 
@@ -355,6 +356,7 @@ export const RULES: readonly Rule[] = [
     },
   },
   ...STRUCTURE_RULES,
+  INTENT_RULE,
 ];
 
 export function checkRules(plan: Plan, rules: readonly Rule[] = RULES): RuleResult[] {

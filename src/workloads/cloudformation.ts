@@ -43,7 +43,7 @@ export const cloudformation: WorkloadKind<CloudFormation> = {
     }),
   storeReaders: (_workload, account, n) => [roleArn(account, n.actionRole), roleArn(account, n.executionRole)],
   imagePuller: () => undefined,
-  facts: (workload) => ({ kind: workload.kind }),
+  taskRoles: () => undefined,
   checks: (workload) =>
     workload.permissions.flatMap((p, i) =>
       [p.Resource].flat().includes('*') && [p.Action].flat().some((a) => ANY_ROLE_ACTION.test(a))

@@ -45,10 +45,9 @@ export const ecsService: WorkloadKind<EcsService> = {
   // The ECS deploy action reads the image definitions with the action role.
   storeReaders: (_workload, account, n) => [roleArn(account, n.actionRole)],
   imagePuller: (workload, account) => roleArn(account, workload.taskExecutionRoleName),
-  facts: (workload, accounts) => ({
-    kind: workload.kind,
-    taskExecutionRoles: accounts.map((a) => roleArn(a, workload.taskExecutionRoleName)),
-    taskRoles: workload.taskRoleName ? accounts.map((a) => roleArn(a, workload.taskRoleName!)) : [],
+  taskRoles: (workload, accounts) => ({
+    execution: accounts.map((a) => roleArn(a, workload.taskExecutionRoleName)),
+    task: workload.taskRoleName ? accounts.map((a) => roleArn(a, workload.taskRoleName!)) : [],
   }),
   checks: () => [],
   fileChecks: () => [],

@@ -46,7 +46,7 @@ export const lambdaContainer: WorkloadKind<LambdaContainer> = {
   storeReaders: (_workload, account, n) => [roleArn(account, n.actionRole), roleArn(account, n.executionRole)],
   // Lambda checks that the caller of CreateFunction/UpdateFunctionCode may pull the image.
   imagePuller: (_workload, account, n) => roleArn(account, n.executionRole),
-  facts: (workload) => ({ kind: workload.kind }),
+  taskRoles: () => undefined,
   checks: () => [],
   fileChecks: () => [],
 };

@@ -55,8 +55,8 @@ export interface WorkloadKind<W extends WorkloadConfig = WorkloadConfig> {
   storeReaders(workload: W, account: string, names: Names): string[];
   /** The role of a target account that pulls the image, if the kind deploys one. */
   imagePuller(workload: W, account: string, names: Names): string | undefined;
-  /** Roles of the target accounts verify must know about that the pipeline's actions do not name. */
-  facts(workload: W, accounts: readonly string[]): Record<string, unknown>;
+  /** The ECS task roles of the target accounts, which the deploy actions pass (undefined when the kind has none). */
+  taskRoles(workload: W, accounts: readonly string[]): { execution: string[]; task: string[] } | undefined;
   /** Problems of the environment file a schema cannot see, with their field paths. */
   checks(workload: W): ConfigIssue[];
   /** Problems found in the workload's files in the repository (`read` gives a file's text, throwing if absent). */

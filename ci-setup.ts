@@ -5,7 +5,7 @@ import { assertKnownEnvironment, environmentArgument, parseFlags, run } from './
 import { loadEnvironmentFiles } from './src/config/load';
 import { renderSetup } from './src/ci/render';
 import { githubSetup, tfcSetup } from './src/ci/setup';
-import { environmentFiles } from './src/synthesize';
+import { environmentFiles } from './cli/synthesize';
 
 const USAGE = `usage: npm run ci-setup -- <environment> (--github [--repository <owner/repo>] [--default-branch <branch>] | --tfc) [--out <dir>] [--config <file> ...]
 

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { assertKnownEnvironment, environmentArgument, parseFlags, run } from './src/cli';
 import { diagramDot, renderSvg } from './src/diagram';
-import { environmentFiles, stackFile, synthesize } from './src/synthesize';
+import { environmentFiles, stackFile, synthesize } from './cli/synthesize';
 
 const USAGE = `usage: npm run diagram -- <environment> [--config <file> ...] [--plan <cdk.tf.json>] [--out <path without extension>]
 

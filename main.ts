@@ -2,8 +2,8 @@ import { parseArgs } from 'node:util';
 import { parseFlags, run } from './src/cli';
 import { loadEnvironmentFiles } from './src/config/load';
 import { ciListing } from './src/ci/listing';
-import { summarize } from './src/summary';
-import { environmentFiles, synthesize } from './src/synthesize';
+import { summarize } from './cli/summary';
+import { environmentFiles, synthesize } from './cli/synthesize';
 
 const USAGE = `usage: npm run synth [-- --config <environment.json> ...]
 

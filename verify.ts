@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseFlags, run } from './src/cli';
-import { environmentFiles, readStackFile, stackFile, synthesize } from './src/synthesize';
+import { environmentFiles, readStackFile, stackFile, synthesize } from './cli/synthesize';
 import { TerraformCheck } from './src/terraform/check';
 import { validationSummary } from './src/terraform/report';
 import { findProviderSource, findTerraform } from './src/terraform/toolchain';

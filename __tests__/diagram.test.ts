@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { diagramDot } from '../src/diagram';
-import { resourcesPerPlace } from '../src/summary';
+import { resourcesPerPlace } from '../cli/summary';
 import { placeOf, synth } from './support';
 
 const { json, stack } = synth();

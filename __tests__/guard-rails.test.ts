@@ -42,3 +42,26 @@ describe('performance guard rails', () => {
     expect(readFileSync('README.md', 'utf8')).toContain('npm ci && npm test');
   });
 });
+
+describe('design notes the code cites', () => {
+  // Comments cite docs/<note>.md of this repository; a citation of a file outside it, or of a missing note, fails.
+  it('exist in the repository under docs/', () => {
+    const { execSync } = require('node:child_process') as typeof import('node:child_process');
+    const cited = execSync("grep -rhoE '[A-Za-z./]*[A-Za-z]+\\.md' src stacks cli main.ts verify.ts tf-check.ts ci-setup.ts diagram.ts || true", { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean);
+    const notes = [...new Set(cited)].filter((c) => !/(^|\/)(README|CONTRIBUTING)\.md$/.test(c));
+    expect(notes.filter((n) => !n.startsWith('docs/'))).toEqual([]);
+    const { existsSync } = require('node:fs') as typeof import('node:fs');
+    expect(notes.filter((n) => !existsSync(n))).toEqual([]);
+  });
+});
+
+describe('layers', () => {
+  // src/ holds constructs, policies, models and checks; stacks/ composes them; cli/ and the entry points drive both.
+  it('keeps src/ free of imports from stacks/, cli/ and the entry points', () => {
+    const { execSync } = require('node:child_process') as typeof import('node:child_process');
+    const upward = execSync("grep -rnE \"from '(\\.\\./)+(stacks|cli)/|from '(\\.\\./)+(main|verify|tf-check|ci-setup|diagram)'\" src || true", { encoding: 'utf8' }).trim();
+    expect(upward).toBe('');
+  });
+});

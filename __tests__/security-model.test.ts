@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { shippedSecurityModel, withSecurityModel } from '../src/verify/security-model-readme';
+import { shippedSecurityModel, withSecurityModel } from '../cli/security-model-readme';
 import { securityModelTable } from '../src/verify/security-model';
 import type { Verification } from '../src/verify';
 

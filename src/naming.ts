@@ -2,7 +2,7 @@
  * Deterministic names and ARNs.
  *
  * Every name that another account's policy refers to is computed here from (workload, environment)
- * so that policies can name principals before they exist (DESIGN.md, invariant 2) and a re-created
+ * so that policies can name principals before they exist (docs/DESIGN.md, invariant 2) and a re-created
  * role keeps the ARN its grants were written for.
  */
 

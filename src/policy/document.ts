@@ -32,7 +32,7 @@ export const sid = (...parts: string[]) =>
 /**
  * Principal and condition for "exactly these roles", written the way that survives role re-creation and
  * needs no role to exist yet: the roles' account roots as principals, narrowed by `aws:PrincipalArn`
- * (DESIGN.md invariant 2). A role ARN in `Principal` would be turned into a unique id by IAM and go dead
+ * (docs/DESIGN.md, invariant 2). A role ARN in `Principal` would be turned into a unique id by IAM and go dead
  * when the role is re-created, and fails to save while the role does not exist.
  */
 export function rolesOnly(roleArns: readonly string[]): { Principal: Principal; Condition: Conditions } {

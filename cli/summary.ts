@@ -1,6 +1,6 @@
 import { TerraformResource } from 'cdktf';
 import type { EnvironmentStack } from '../stacks/environment-stack';
-import { workloadKind } from './workloads/registry';
+import { workloadKind } from '../src/workloads/registry';
 
 /** Resources of a synthesized environment per account and region, by the provider each resource is placed with. */
 export function resourcesPerPlace(stack: EnvironmentStack): Map<string, Map<string, number>> {

@@ -1,10 +1,10 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Testing } from 'cdktf';
-import { loadEnvironmentFile } from '../config/load';
-import { EnvironmentStack } from '../../stacks/environment-stack';
-import { verifyPlan } from './index';
-import { SECURITY_MODEL_MARKERS, securityModelTable } from './security-model';
+import { loadEnvironmentFile } from '../src/config/load';
+import { EnvironmentStack } from '../stacks/environment-stack';
+import { verifyPlan } from '../src/verify';
+import { SECURITY_MODEL_MARKERS, securityModelTable } from '../src/verify/security-model';
 
 /** The security model table of every shipped environment (config/*.json), from a fresh synth and verify of each. */
 export async function shippedSecurityModel(dir = 'config'): Promise<string> {

@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { App } from 'cdktf';
-import { loadEnvironmentFiles } from './config/load';
+import { loadEnvironmentFiles } from '../src/config/load';
 import { EnvironmentStack } from '../stacks/environment-stack';
 
 const CONFIG_DIR = 'config';

@@ -36,6 +36,12 @@ export interface Names {
   readonly pullRequestLogGroup: string;
   /** Function (and its role) that checks each wave after deployment. */
   readonly smokeTest: string;
+  /** Log group Lambda writes the smoke test function's logs to. */
+  readonly smokeTestLogGroup: string;
+  /** SNS topic of the pipeline's notifications, its key alias, and the AWS Chatbot role that reads the pipeline. */
+  readonly notificationTopic: string;
+  readonly notificationKeyAlias: string;
+  readonly chatbotRole: string;
   /** Role in each target account that the pipeline role assumes for deploy actions. */
   readonly actionRole: string;
   /** Read-only role in each target account that the smoke test function assumes to check deployments. */
@@ -74,6 +80,10 @@ export function names(workload: string, environment: string): Names {
     pullRequestRole: `${prefix}-pr-build`,
     pullRequestLogGroup: `/aws/codebuild/${prefix}-pr`,
     smokeTest: `${prefix}-smoke`,
+    smokeTestLogGroup: lambdaLogGroup(`${prefix}-smoke`),
+    notificationTopic: `${prefix}-pipeline`,
+    notificationKeyAlias: `alias/${prefix}-notifications`,
+    chatbotRole: `${prefix}-chatbot`,
     actionRole: `${prefix}-deploy`,
     smokeCheckRole: `${prefix}-smoke-check`,
     executionRole: `${prefix}-cfn-exec`,
@@ -95,6 +105,10 @@ export function names(workload: string, environment: string): Names {
 }
 
 export const accountRoot = (account: string) => `arn:aws:iam::${account}:root`;
+/** The log group Lambda writes a function's logs to. */
+export const lambdaLogGroup = (functionName: string) => `/aws/lambda/${functionName}`;
+export const pipelineArn = (account: string, region: string, pipeline: string) => `arn:aws:codepipeline:${region}:${account}:${pipeline}`;
+export const topicArn = (account: string, region: string, topic: string) => `arn:aws:sns:${region}:${account}:${topic}`;
 export const roleArn = (account: string, role: string) => `arn:aws:iam::${account}:role/${role}`;
 export const policyArn = (account: string, policy: string) => `arn:aws:iam::${account}:policy/${policy}`;
 export const bucketArn = (bucket: string) => `arn:aws:s3:::${bucket}`;

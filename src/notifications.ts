@@ -11,6 +11,7 @@ import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscrip
 import { notificationKeyPolicy, notificationTopicPolicy } from './policy/notifications';
 import { policy, serviceTrust } from './policy/document';
 import { Role } from './role';
+import { topicArn } from './naming';
 
 /** The service whose service-linked role (AWSServiceRoleForCodeStarNotifications) notification rules need. */
 export const CODESTAR_NOTIFICATIONS_SERVICE = 'codestar-notifications.amazonaws.com';
@@ -64,7 +65,7 @@ export class Notifications extends Construct {
   constructor(scope: Construct, id: string, props: NotificationsProps) {
     super(scope, id);
     const { provider, account, region } = props;
-    this.topicArn = `arn:aws:sns:${region}:${account}:${props.topicName}`;
+    this.topicArn = topicArn(account, region, props.topicName);
     this.key = new KmsKey(this, 'key', {
       provider,
       description: `Pipeline notifications (${props.topicName})`,

@@ -3,7 +3,7 @@ import { AssetType, TerraformAsset, TerraformProvider } from 'cdktf';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { policy, serviceTrust, writeLogs } from './policy/document';
-import { roleArn } from './naming';
+import { lambdaLogGroup, roleArn } from './naming';
 import { Role } from './role';
 
 export interface SmokeTestProps {
@@ -40,7 +40,7 @@ export class SmokeTest extends Construct {
     super(scope, id);
     const { provider, account, region } = props;
     const code = new TerraformAsset(this, 'code', { path: props.codePath, type: AssetType.ARCHIVE });
-    const logGroupName = `/aws/lambda/${props.functionName}`;
+    const logGroupName = lambdaLogGroup(props.functionName);
     const logs = new CloudwatchLogGroup(this, 'logs', { provider, name: logGroupName, retentionInDays: 90, kmsKeyId: props.keyArn });
     this.role = new Role(this, 'role', {
       provider,

@@ -12,7 +12,7 @@ import { ImageRepository } from '../src/image-repository';
 import { Notifications } from '../src/notifications';
 import { PullRequestBuild } from '../src/pull-request-build';
 import { SmokeTest } from '../src/smoke-test';
-import { roleArn } from '../src/naming';
+import { pipelineArn, roleArn } from '../src/naming';
 import { workloadKind } from '../src/workloads/registry';
 import { INTENT_OUTPUT, INTENT_VERSION, PipelineIntent } from '../src/intent';
 import { TFC_CREDENTIALS_TYPE, TFC_CREDENTIALS_VARIABLE, tfcTag } from '../src/tfc';
@@ -77,7 +77,7 @@ export class EnvironmentStack extends TerraformStack {
         readers: deployersIn(region).flatMap((account) => kind.storeReaders(workload, account, n)),
         logGroups:
           region === primary
-            ? [n.buildLogGroup, ...(config.pullRequests ? [n.pullRequestLogGroup] : []), ...(config.smokeTests ? [`/aws/lambda/${n.smokeTest}`] : [])]
+            ? [n.buildLogGroup, ...(config.pullRequests ? [n.pullRequestLogGroup] : []), ...(config.smokeTests ? [n.smokeTestLogGroup] : [])]
             : [],
       });
     });
@@ -120,7 +120,7 @@ export class EnvironmentStack extends TerraformStack {
           functionName: n.smokeTest,
           roleName: n.smokeTest,
           codePath: options.smokeTestCode ?? join(__dirname, '..', 'lambda-src', 'smoke'),
-          pipelineArn: `arn:aws:codepipeline:${primary}:${tooling.account}:${n.pipeline}`,
+          pipelineArn: pipelineArn(tooling.account, primary, n.pipeline),
           checkRoleName: n.smokeCheckRole,
           checkAccounts: topology.targets.map((t) => t.account),
           keyArn: storeIn(primary).keyArn,
@@ -157,8 +157,8 @@ export class EnvironmentStack extends TerraformStack {
           provider: providers.for(tooling.account, primary),
           account: tooling.account,
           region: primary,
-          topicName: `${n.prefix}-pipeline`,
-          keyAlias: `alias/${n.prefix}-notifications`,
+          topicName: n.notificationTopic,
+          keyAlias: n.notificationKeyAlias,
           pipelineRoleArn: pipelineRole,
           emails: config.notifications.emails,
           createServiceLinkedRole: config.notifications.serviceLinkedRole === 'create',
@@ -168,7 +168,7 @@ export class EnvironmentStack extends TerraformStack {
                   provider: providers.for(tooling.account, config.notifications.slack.region),
                   workspaceId: config.notifications.slack.workspaceId,
                   channelId: config.notifications.slack.channelId,
-                  roleName: `${n.prefix}-chatbot`,
+                  roleName: n.chatbotRole,
                 },
               }
             : {}),

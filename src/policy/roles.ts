@@ -1,4 +1,4 @@
-import { lambdaFunctionArn, logGroupArn, roleArn, stackArn } from '../naming';
+import { lambdaFunctionArn, lambdaLogGroup, logGroupArn, roleArn, stackArn } from '../naming';
 import type { PermissionStatement } from '../config/schema';
 import { expandPlaceholders } from '../workload';
 import { StoreArns, artifactAccess } from './artifacts';
@@ -161,7 +161,7 @@ export const LAMBDA_TEMPLATE_UNUSED_HANDLER_PERMISSIONS: Readonly<Record<string,
 export function executionRolePolicy(props: ExecutionRolePolicyProps): PolicyDocument {
   const { account, stacks } = props;
   const functionRoles = uniqueSorted(stacks.map((s) => roleArn(account, s.functionRoleName)));
-  const logGroups = uniqueSorted(stacks.map((s) => logGroupArn(account, s.region, `/aws/lambda/${s.stackName}`)));
+  const logGroups = uniqueSorted(stacks.map((s) => logGroupArn(account, s.region, lambdaLogGroup(s.stackName))));
   return policy(
     {
       // Roles come into being, and get or lose policies, only with the boundary: a rewritten template cannot
@@ -261,7 +261,7 @@ export interface WorkloadBoundaryProps {
  * (write its own function's logs). A role's permissions are its policies intersected with this.
  */
 export function workloadBoundaryPolicy(props: WorkloadBoundaryProps): PolicyDocument {
-  const logGroups = uniqueSorted(props.stacks.map((s) => logGroupArn(props.account, s.region, `/aws/lambda/${s.stackName}`)));
+  const logGroups = uniqueSorted(props.stacks.map((s) => logGroupArn(props.account, s.region, lambdaLogGroup(s.stackName))));
   return policy({ Sid: 'FunctionLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: [...logGroups, ...logGroups.map((g) => `${g}:*`)] });
 }
 

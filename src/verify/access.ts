@@ -5,6 +5,7 @@
  */
 import { getDenialReasons, getGrantReasons, runSimulation } from '@cloud-copilot/iam-simulate';
 import { PipelineIntent, readIntent } from '../intent';
+import { pipelineArn as pipelineArnOf, topicArn } from '../naming';
 import { Body, Plan, PolicyJson, asList, policyOf } from './plan';
 
 /** An account no config uses: the stand-in for "anyone else". */
@@ -135,7 +136,7 @@ export class AccessModel {
 
   private addTopics(plan: Plan): void {
     for (const t of plan.ofType('aws_sns_topic')) {
-      const arn = `arn:aws:sns:${t.region}:${t.account}:${t.body.name}`;
+      const arn = topicArn(t.account, t.region, t.body.name);
       const policyResource = plan.ofType('aws_sns_topic_policy').find((p) => p.body.arn === arn);
       const policy = policyOf(policyResource?.body.policy);
       this.topics.set(arn, {
@@ -337,7 +338,7 @@ export function accessChecks(model: AccessModel): AccessCheck[] {
       allow(`pipeline runs the ${invoke.name} function`, pipelineRole, 'lambda:InvokeFunction', { arn: functionArn, account: pipeline.account, label: `function ${name}` });
       if (!fn) continue;
       const smoke = model.principal(fn.body.role);
-      const pipelineArn = `arn:aws:codepipeline:${pipeline.region}:${pipeline.account}:${body.name}`;
+      const pipelineArn = pipelineArnOf(pipeline.account, pipeline.region, body.name);
       allow(`${name} reads the pipeline stages`, smoke, 'codepipeline:GetPipeline', { arn: pipelineArn, account: pipeline.account, label: `pipeline ${body.name}` });
       allow(`${name} reports job results`, smoke, 'codepipeline:PutJobSuccessResult', { arn: '*', account: pipeline.account, label: 'CodePipeline jobs' });
       const invokesFunctions = intent?.smoke?.invokesFunctions === true;

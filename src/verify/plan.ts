@@ -5,6 +5,7 @@
  * (key ids, connection ids) get stable placeholders derived from the resource address.
  */
 import type { SynthesizedStack } from '../plan-graph';
+import { pipelineArn, topicArn } from '../naming';
 
 export type Body = Record<string, any>;
 
@@ -121,8 +122,8 @@ export class Plan {
       aws_codebuild_project: { arn: () => `arn:aws:codebuild:${region}:${account}:project/${body.name}`, name: () => body.name, id: () => body.name },
       aws_codeconnections_connection: { arn: () => `arn:aws:codeconnections:${region}:${account}:connection/${id}`, connection_status: () => 'PENDING' },
       aws_cloudwatch_log_group: { arn: () => `arn:aws:logs:${region}:${account}:log-group:${body.name}`, name: () => body.name },
-      aws_codepipeline: { arn: () => `arn:aws:codepipeline:${region}:${account}:${body.name}`, name: () => body.name, id: () => body.name },
-      aws_sns_topic: { arn: () => `arn:aws:sns:${region}:${account}:${body.name}`, id: () => `arn:aws:sns:${region}:${account}:${body.name}`, name: () => body.name },
+      aws_codepipeline: { arn: () => pipelineArn(account, region, body.name), name: () => body.name, id: () => body.name },
+      aws_sns_topic: { arn: () => topicArn(account, region, body.name), id: () => topicArn(account, region, body.name), name: () => body.name },
     };
     const fn = computed[raw.type]?.[attr];
     if (fn) return fn();

@@ -6,7 +6,7 @@
 import { getDenialReasons, getGrantReasons, runSimulation } from '@cloud-copilot/iam-simulate';
 import { PipelineIntent, readIntent } from '../intent';
 import { pipelineArn as pipelineArnOf, topicArn } from '../naming';
-import { Body, Plan, PolicyJson, asList, policyOf } from './plan';
+import { Body, Plan, PlanResource, PolicyJson, asList, policyOf } from './plan';
 
 /** An account no config uses: the stand-in for "anyone else". */
 export const OUTSIDER_ACCOUNT = '999999999999';
@@ -206,242 +206,314 @@ export function escalationChecks(model: AccessModel): AccessCheck[] {
 }
 
 /** The checks for one plan: paths derived from its pipeline, build and repositories, and forbidden paths. */
-export function accessChecks(model: AccessModel): AccessCheck[] {
-  const { plan } = model;
-  // What the pipeline intends (src/intent.ts). Without it the paths that depend on it are not derived, and the
-  // rule PIPELINE_INTENT fails the verification instead (it fails closed, never with fewer checks unseen).
-  const read = readIntent(plan.json.output);
-  const intent: PipelineIntent | undefined = 'intent' in read ? read.intent : undefined;
-  const checks: AccessCheck[] = [];
-  const allow = (why: string, principal: Principal, action: string, target: Target, extra: Partial<AccessCheck> = {}) =>
-    checks.push({ expect: 'allow', why, principal, action, target, ...extra });
-  const deny = (why: string, principal: Principal, action: string, target: Target, extra: Partial<AccessCheck> = {}) =>
-    checks.push({ expect: 'deny', why, principal, action, target, ...extra });
-  const object = (bucket: Target) => `${bucket.arn}/pipeline/artifact.zip`;
-  const readWrite = (why: string, who: Principal, bucketName: string, keyArn: string, write: boolean) => {
-    const bucket = model.bucketTarget(bucketName);
-    allow(`${why}: read artifacts`, who, 's3:GetObject', bucket, { resource: object(bucket) });
-    allow(`${why}: decrypt artifacts`, who, 'kms:Decrypt', model.keyTarget(keyArn));
+/** A pipeline as its paths see it: the pipeline role, its regional stores, its actions. */
+interface PipelineContext {
+  readonly pipeline: PlanResource;
+  readonly body: Body;
+  readonly pipelineRole: Principal;
+  /** Artifact store (bucket, key) per region. */
+  readonly stores: Map<string, { bucket: string; key: string }>;
+  readonly actions: Body[];
+  /** The actions that deploy, each with its action role. */
+  readonly deploys: Body[];
+}
+
+/** Where the paths of one plan are collected, with the shorthands every family of paths uses. */
+class Paths {
+  readonly checks: AccessCheck[] = [];
+  readonly plan: Plan;
+  constructor(
+    readonly model: AccessModel,
+    readonly intent: PipelineIntent | undefined,
+  ) {
+    this.plan = model.plan;
+  }
+  readonly allow = (why: string, principal: Principal, action: string, target: Target, extra: Partial<AccessCheck> = {}) =>
+    this.checks.push({ expect: 'allow', why, principal, action, target, ...extra });
+  readonly deny = (why: string, principal: Principal, action: string, target: Target, extra: Partial<AccessCheck> = {}) =>
+    this.checks.push({ expect: 'deny', why, principal, action, target, ...extra });
+  readonly object = (bucket: Target) => `${bucket.arn}/pipeline/artifact.zip`;
+  readonly readWrite = (why: string, who: Principal, bucketName: string, keyArn: string, write: boolean) => {
+    const bucket = this.model.bucketTarget(bucketName);
+    this.allow(`${why}: read artifacts`, who, 's3:GetObject', bucket, { resource: this.object(bucket) });
+    this.allow(`${why}: decrypt artifacts`, who, 'kms:Decrypt', this.model.keyTarget(keyArn));
     if (write) {
-      allow(`${why}: write artifacts`, who, 's3:PutObject', bucket, { resource: object(bucket) });
-      allow(`${why}: encrypt artifacts`, who, 'kms:GenerateDataKey', model.keyTarget(keyArn));
+      this.allow(`${why}: write artifacts`, who, 's3:PutObject', bucket, { resource: this.object(bucket) });
+      this.allow(`${why}: encrypt artifacts`, who, 'kms:GenerateDataKey', this.model.keyTarget(keyArn));
     }
   };
+}
 
-  const pipelines = plan.ofType('aws_codepipeline');
-  for (const pipeline of pipelines) {
+/** The checks for one plan: paths derived from its pipeline, build, repositories and intent, and forbidden paths. */
+export function accessChecks(model: AccessModel): AccessCheck[] {
+  // What the pipeline intends (src/intent.ts). Without it the paths that depend on it are not derived, and the
+  // rule PIPELINE_INTENT fails the verification instead (it fails closed, never with fewer checks unseen).
+  const read = readIntent(model.plan.json.output);
+  const p = new Paths(model, 'intent' in read ? read.intent : undefined);
+  for (const pipeline of model.plan.ofType('aws_codepipeline')) {
     const body = pipeline.body;
-    const pipelineRole = model.principal(body.role_arn);
-    const stores = new Map<string, { bucket: string; key: string }>(
-      asList(body.artifact_store?.map((s: Body) => s.region ?? pipeline.region)).map((region, i) => [
-        region,
-        { bucket: body.artifact_store[i].location, key: body.artifact_store[i].encryption_key?.id ?? 'arn:aws:kms:aws-managed/aws/s3' },
-      ]),
-    );
-    allow('CodePipeline assumes the pipeline role', service('codepipeline.amazonaws.com', pipeline.account), 'sts:AssumeRole', model.roleTarget(body.role_arn), {
-      context: { 'aws:SourceAccount': pipeline.account },
-    });
-    for (const [region, store] of stores) readWrite(`pipeline role, ${region} store`, pipelineRole, store.bucket, store.key, true);
-
     const actions: Body[] = (body.stage ?? []).flatMap((s: Body) => s.action ?? []);
-    for (const action of actions.filter((a) => a.provider === 'CodeStarSourceConnection')) {
-      // IAM evaluates the action of the service named in the connection's ARN.
-      const connectionService = String(action.configuration.ConnectionArn).split(':')[2];
-      allow('pipeline role uses the source connection', pipelineRole, `${connectionService}:UseConnection`, {
-        arn: action.configuration.ConnectionArn,
-        account: pipeline.account,
-        label: 'source connection',
-      });
-    }
-    for (const action of actions.filter((a) => a.provider === 'CodeBuild')) {
-      const project = plan.ofType('aws_codebuild_project').find((p) => p.body.name === action.configuration.ProjectName);
-      if (!project) continue;
-      allow('pipeline role starts the build', pipelineRole, 'codebuild:StartBuild', {
-        arn: `arn:aws:codebuild:${project.region}:${project.account}:project/${project.body.name}`,
-        account: project.account,
-        label: `project ${project.body.name}`,
-      });
-    }
+    const c: PipelineContext = {
+      pipeline,
+      body,
+      pipelineRole: model.principal(body.role_arn),
+      stores: new Map<string, { bucket: string; key: string }>(
+        asList(body.artifact_store?.map((s: Body) => s.region ?? pipeline.region)).map((region, i) => [
+          region,
+          { bucket: body.artifact_store[i].location, key: body.artifact_store[i].encryption_key?.id ?? 'arn:aws:kms:aws-managed/aws/s3' },
+        ]),
+      ),
+      actions,
+      deploys: actions.filter((a) => a.category === 'Deploy' && a.role_arn),
+    };
+    pipelinePaths(p, c);
+    deploymentPaths(p, c);
+    smokeTestPaths(p, c);
+    notificationPaths(p, c);
+    boundaryPaths(p, c);
+  }
+  p.checks.push(...escalationChecks(model));
+  functionTrustPaths(p);
+  buildPaths(p);
+  // Prepare and execute actions of one deployment need the same paths: evaluate each once.
+  const seen = new Set<string>();
+  return p.checks.filter((check) => {
+    const key = JSON.stringify([check.expect, check.principal.id, check.action, check.resource ?? check.target.arn, check.context]);
+    return seen.has(key) ? false : (seen.add(key), true);
+  });
+}
 
-    const deploys = actions.filter((a) => a.category === 'Deploy' && a.role_arn);
-    for (const action of deploys) {
-      const region = action.region ?? pipeline.region;
-      const store = stores.get(region);
-      const actionRole = model.principal(action.role_arn);
-      allow(`pipeline assumes the action role for ${action.name}`, pipelineRole, 'sts:AssumeRole', model.roleTarget(action.role_arn));
-      if (action.provider === 'ECS') {
-        if (store) readWrite(`action role of ${action.name}`, actionRole, store.bucket, store.key, false);
-        ecsChecks(action, region, actionRole);
-        continue;
-      }
-      // Write access only for an action that produces an artifact (none of ours does).
-      if (store) readWrite(`action role of ${action.name}`, actionRole, store.bucket, store.key, asList(action.output_artifacts).length > 0);
-      const executionRole = action.configuration?.RoleArn;
-      if (!executionRole) continue;
-      allow(`action role passes the execution role (${action.name})`, actionRole, 'iam:PassRole', model.roleTarget(executionRole), {
-        context: { 'iam:PassedToService': 'cloudformation.amazonaws.com' },
-      });
-      allow(`CloudFormation assumes the execution role (${action.name})`, service('cloudformation.amazonaws.com', actionRole.account), 'sts:AssumeRole', model.roleTarget(executionRole));
-      const exec = model.principal(executionRole);
-      if (store) readWrite(`execution role of ${action.name}`, exec, store.bucket, store.key, false);
-      for (const repo of [...model.repositories.values()].filter((r) => r.region === region)) {
-        allow(`execution role pulls the image (${action.name})`, exec, 'ecr:BatchGetImage', repo);
-        allow(`execution role reads image layers (${action.name})`, exec, 'ecr:GetDownloadUrlForLayer', repo);
-        const functionArn = `arn:aws:lambda:${region}:${exec.account}:function:${action.configuration.StackName}`;
-        // What CloudFormation's handlers call on delete and on the rollback of a failed create (docs/security.md).
-        const functionRole = { arn: `arn:aws:iam::${exec.account}:role/${action.configuration.StackName}-${region}`, account: exec.account, label: 'the function role' };
-        // The function role is created only with the boundary the pipeline passes to the template; any other
-        // (or none) is denied, and the boundary policy itself cannot be changed (docs/security.md).
-        const boundary = parameterOf(action, 'PermissionsBoundary') ?? '(no PermissionsBoundary parameter)';
-        allow(`execution role creates the function role with its boundary (${action.name})`, exec, 'iam:CreateRole', functionRole, { context: { 'iam:PermissionsBoundary': boundary } });
-        for (const change of ['iam:CreateRole', 'iam:PutRolePolicy']) {
-          deny(`execution role cannot ${change} without the boundary (${action.name})`, exec, change, functionRole, { context: { 'iam:PermissionsBoundary': 'arn:aws:iam::aws:policy/AdministratorAccess' } });
-        }
-        deny(`execution role cannot create other roles (${action.name})`, exec, 'iam:CreateRole', { arn: `arn:aws:iam::${exec.account}:role/Administrator`, account: exec.account, label: 'another role' }, { context: { 'iam:PermissionsBoundary': boundary } });
-        deny(`execution role cannot remove the boundary (${action.name})`, exec, 'iam:DeleteRolePermissionsBoundary', functionRole);
-        for (const change of ['iam:CreatePolicyVersion', 'iam:DeletePolicy']) {
-          deny(`execution role cannot change the boundary policy (${action.name})`, exec, change, { arn: boundary, account: exec.account, label: 'the workload boundary' });
-        }
-        for (const list of ['iam:ListAttachedRolePolicies', 'iam:ListRolePolicies']) allow(`execution role can roll back and delete the function role (${action.name})`, exec, list, functionRole);
-        allow(`execution role reads the function's recursion setting (${action.name})`, exec, 'lambda:GetFunctionRecursionConfig', { arn: functionArn, account: exec.account, label: `function ${action.configuration.StackName}` });
-        allow(`Lambda pulls the image for ${functionArn}`, service('lambda.amazonaws.com', exec.account), 'ecr:BatchGetImage', repo, {
-          context: { 'aws:SourceArn': functionArn, 'aws:SourceAccount': exec.account },
-        });
-      }
-    }
+/** CodePipeline and the pipeline role: its stores, the source connection, the build. */
+function pipelinePaths(p: Paths, c: PipelineContext): void {
+  const { allow, readWrite, model, plan } = p;
+  const { pipeline, body, pipelineRole, stores, actions } = c;
+  allow('CodePipeline assumes the pipeline role', service('codepipeline.amazonaws.com', pipeline.account), 'sts:AssumeRole', model.roleTarget(body.role_arn), {
+    context: { 'aws:SourceAccount': pipeline.account },
+  });
+  for (const [region, store] of stores) readWrite(`pipeline role, ${region} store`, pipelineRole, store.bucket, store.key, true);
 
-    function ecsChecks(action: Body, region: string, actionRole: Principal) {
-      const { ClusterName: cluster, ServiceName: service } = action.configuration ?? {};
-      const account = actionRole.account;
-      const serviceTarget = { arn: `arn:aws:ecs:${region}:${account}:service/${cluster}/${service}`, account, label: `service ${service} (${account}, ${region})` };
-      allow(`action role updates the service (${action.name})`, actionRole, 'ecs:UpdateService', serviceTarget);
-      allow(`action role registers the task definition (${action.name})`, actionRole, 'ecs:RegisterTaskDefinition', { arn: '*', account, label: 'task definitions' });
-      const inAccount = (arns: string[] | undefined) => (arns ?? []).filter((arn) => arn.split(':')[4] === account);
-      for (const role of [...inAccount(intent?.taskRoles?.execution), ...inAccount(intent?.taskRoles?.task)]) {
-        allow(`action role passes a task role to ECS (${action.name})`, actionRole, 'iam:PassRole', model.roleTarget(role), {
-          context: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' },
-        });
-      }
-      // The task execution role is the user's: its own policy is not in the plan, so the repository side is checked.
-      for (const role of inAccount(intent?.taskRoles?.execution)) {
-        const puller: Principal = { id: role, account, label: `task execution role ${role} (own pull permission assumed)`, identity: [{ name: 'assumed ECR pull permission', policy: PULL_ANY }] };
-        for (const repo of [...model.repositories.values()].filter((r) => r.region === region)) {
-          allow(`ECS pulls the image for ${service} (${action.name})`, puller, 'ecr:BatchGetImage', repo);
-        }
-      }
-    }
-
-    for (const invoke of actions.filter((a) => a.category === 'Invoke' && a.provider === 'Lambda')) {
-      const name = invoke.configuration?.FunctionName;
-      const fn = plan.ofType('aws_lambda_function').find((f) => f.body.function_name === name && f.account === pipeline.account);
-      const functionArn = `arn:aws:lambda:${invoke.region ?? pipeline.region}:${pipeline.account}:function:${name}`;
-      allow(`pipeline runs the ${invoke.name} function`, pipelineRole, 'lambda:InvokeFunction', { arn: functionArn, account: pipeline.account, label: `function ${name}` });
-      if (!fn) continue;
-      const smoke = model.principal(fn.body.role);
-      const pipelineArn = pipelineArnOf(pipeline.account, pipeline.region, body.name);
-      allow(`${name} reads the pipeline stages`, smoke, 'codepipeline:GetPipeline', { arn: pipelineArn, account: pipeline.account, label: `pipeline ${body.name}` });
-      allow(`${name} reports job results`, smoke, 'codepipeline:PutJobSuccessResult', { arn: '*', account: pipeline.account, label: 'CodePipeline jobs' });
-      const invokesFunctions = intent?.smoke?.invokesFunctions === true;
-      const checkRoleName = intent?.smoke?.checkRoleName;
-      for (const deploy of actions.filter((a) => a.category === 'Deploy' && a.role_arn)) {
-        // The read-only check role of the deployment's account; a plan without one fails these paths.
-        const checkRole = `arn:aws:iam::${String(deploy.role_arn).split(':')[4]}:role/${checkRoleName ?? '(no smoke check role in the pipeline intent)'}`;
-        allow(`${name} checks ${deploy.name} through the account's check role`, smoke, 'sts:AssumeRole', model.roleTarget(checkRole));
-        const check = model.principal(checkRole);
-        for (const change of deploy.provider === 'ECS' ? ['ecs:UpdateService'] : ['cloudformation:ExecuteChangeSet', 'lambda:UpdateFunctionCode']) {
-          const [svc] = change.split(':');
-          const arn =
-            svc === 'ecs'
-              ? `arn:aws:ecs:${deploy.region ?? pipeline.region}:${check.account}:service/${deploy.configuration?.ClusterName}/${deploy.configuration?.ServiceName}`
-              : svc === 'lambda'
-                ? `arn:aws:lambda:${deploy.region ?? pipeline.region}:${check.account}:function:${deploy.configuration?.StackName}`
-                : `arn:aws:cloudformation:${deploy.region ?? pipeline.region}:${check.account}:stack/${deploy.configuration?.StackName}/smoke`;
-          deny(`the smoke test's check role cannot change ${deploy.name}`, check, change, { arn, account: check.account, label: arn });
-        }
-        const region = deploy.region ?? pipeline.region;
-        const stack = deploy.configuration?.StackName;
-        if (deploy.provider === 'ECS') {
-          const target = { arn: `arn:aws:ecs:${region}:${check.account}:service/${deploy.configuration.ClusterName}/${deploy.configuration.ServiceName}`, account: check.account, label: 'service' };
-          allow(`smoke test reads the service of ${deploy.name}`, check, 'ecs:DescribeServices', target);
-        } else if (deploy.configuration?.ActionMode === 'CHANGE_SET_EXECUTE') {
-          allow(`smoke test reads the stack of ${deploy.name}`, check, 'cloudformation:DescribeStacks', {
-            arn: `arn:aws:cloudformation:${region}:${check.account}:stack/${stack}/smoke`,
-            account: check.account,
-            label: `stack ${stack}`,
-          });
-          if (invokesFunctions) {
-            allow(`smoke test invokes the function of ${deploy.name}`, check, 'lambda:InvokeFunction', {
-              arn: `arn:aws:lambda:${region}:${check.account}:function:${stack}`,
-              account: check.account,
-              label: `function ${stack}`,
-            });
-          }
-        }
-      }
-    }
-
-    for (const topicArn of new Set(actions.map((a) => a.configuration?.NotificationArn).filter(Boolean))) {
-      const topic: Target & { keyArn?: string } = model.topics.get(topicArn) ?? { arn: topicArn, account: pipeline.account, label: `topic ${topicArn} (not in this plan)` };
-      allow('pipeline role publishes approval requests', pipelineRole, 'sns:Publish', topic);
-      if (topic.keyArn) {
-        allow('pipeline role encrypts approval requests', pipelineRole, 'kms:GenerateDataKey', model.keyTarget(topic.keyArn), {
-          context: { 'kms:ViaService': `sns.${pipeline.region}.amazonaws.com` },
-        });
-      }
-    }
-
-    // Forbidden: an unrelated account's administrator, and one target account's roles reaching another's.
-    const outsider: Principal = { id: `arn:aws:iam::${OUTSIDER_ACCOUNT}:role/Administrator`, label: `administrator of unrelated account ${OUTSIDER_ACCOUNT}`, account: OUTSIDER_ACCOUNT, identity: [{ name: 'AdministratorAccess', policy: ADMIN }] };
-    for (const key of model.keys.values()) deny('an unrelated account cannot decrypt artifacts', outsider, 'kms:Decrypt', key);
-    for (const topic of model.topics.values()) {
-      deny('an unrelated account cannot publish to the notifications', outsider, 'sns:Publish', topic);
-      allow('CodeStar Notifications publishes pipeline events', service('codestar-notifications.amazonaws.com', topic.account), 'sns:Publish', topic, {
-        context: { 'aws:SourceAccount': topic.account },
-      });
-      deny('CodeStar Notifications of another account cannot publish', service('codestar-notifications.amazonaws.com', OUTSIDER_ACCOUNT), 'sns:Publish', topic, {
-        context: { 'aws:SourceAccount': OUTSIDER_ACCOUNT },
-      });
-    }
-    for (const bucket of model.buckets.values()) deny('an unrelated account cannot read artifacts', outsider, 's3:GetObject', bucket, { resource: object(bucket) });
-    for (const repo of model.repositories.values()) deny('an unrelated account cannot pull the image', outsider, 'ecr:BatchGetImage', repo);
-    const actionRoles = [...new Set(deploys.map((a) => String(a.role_arn)))];
-    for (const arn of actionRoles) deny('an unrelated account cannot assume an action role', outsider, 'sts:AssumeRole', model.roleTarget(arn));
-    // Only the pipeline role assumes a deploy role: every other role of the plan is denied, even with its own
-    // policies rewritten by its account's administrator (the smoke test, the builds, the other roles).
-    for (const other of [...model.roles.keys()].filter((arn) => arn !== body.role_arn)) {
-      const worst: Principal = { ...model.principal(other), identity: [{ name: 'AdministratorAccess (worst case)', policy: ADMIN }] };
-      for (const arn of actionRoles.filter((a) => a !== other)) deny(`only the pipeline role assumes deploy roles, not ${worst.label}`, worst, 'sts:AssumeRole', model.roleTarget(arn));
-    }
-    const accounts = [...new Set(actionRoles.map((a) => a.split(':')[4]!))];
-    actionRoles.forEach((arn, i) => {
-      const victim = arn.split(':')[4]!;
-      const attacker = actionRoles.find((other, j) => j !== i && other.split(':')[4] !== victim);
-      if (!attacker || accounts.length < 2) return;
-      const adminOfOther: Principal = { ...model.principal(attacker), identity: [{ name: 'AdministratorAccess (worst case)', policy: ADMIN }] };
-      deny(`a role of account ${attacker.split(':')[4]} cannot assume the action role of account ${victim}`, adminOfOther, 'sts:AssumeRole', model.roleTarget(arn));
+  for (const action of actions.filter((a) => a.provider === 'CodeStarSourceConnection')) {
+    // IAM evaluates the action of the service named in the connection's ARN.
+    const connectionService = String(action.configuration.ConnectionArn).split(':')[2];
+    allow('pipeline role uses the source connection', pipelineRole, `${connectionService}:UseConnection`, {
+      arn: action.configuration.ConnectionArn,
+      account: pipeline.account,
+      label: 'source connection',
     });
-    // Artifact integrity: no role of a target account writes any store, even if that account's administrator
-    // rewrites the role's own policies (worst case); an action that produces an artifact would be the exception.
-    const writingActionRoles = new Set(deploys.filter((a) => asList(a.output_artifacts).length > 0).map((a) => String(a.role_arn)));
-    const targetRoles = [...model.roles.keys()].filter((arn) => arn.split(':')[4] !== pipeline.account && !writingActionRoles.has(arn));
-    for (const arn of targetRoles) {
-      const adminOfRole: Principal = { ...model.principal(arn), identity: [{ name: 'AdministratorAccess (worst case)', policy: ADMIN }] };
-      for (const [region, store] of stores) {
-        const bucket = model.bucketTarget(store.bucket);
-        deny(`a role of target account ${adminOfRole.account} cannot replace the ${region} artifacts`, adminOfRole, 's3:PutObject', bucket, { resource: object(bucket) });
-        deny(`a role of target account ${adminOfRole.account} cannot encrypt ${region} artifacts`, adminOfRole, 'kms:GenerateDataKey', model.keyTarget(store.key));
-      }
+  }
+  for (const action of actions.filter((a) => a.provider === 'CodeBuild')) {
+    const project = plan.ofType('aws_codebuild_project').find((p) => p.body.name === action.configuration.ProjectName);
+    if (!project) continue;
+    allow('pipeline role starts the build', pipelineRole, 'codebuild:StartBuild', {
+      arn: `arn:aws:codebuild:${project.region}:${project.account}:project/${project.body.name}`,
+      account: project.account,
+      label: `project ${project.body.name}`,
+    });
+  }
+
+}
+
+/** Every deploy action: its action role, the execution role of change sets, ECS roll-outs, image pulls. */
+function deploymentPaths(p: Paths, c: PipelineContext): void {
+  const { allow, deny, readWrite, model, intent } = p;
+  const { pipeline, pipelineRole, stores, deploys } = c;
+  for (const action of deploys) {
+    const region = action.region ?? pipeline.region;
+    const store = stores.get(region);
+    const actionRole = model.principal(action.role_arn);
+    allow(`pipeline assumes the action role for ${action.name}`, pipelineRole, 'sts:AssumeRole', model.roleTarget(action.role_arn));
+    if (action.provider === 'ECS') {
+      if (store) readWrite(`action role of ${action.name}`, actionRole, store.bucket, store.key, false);
+      ecsChecks(action, region, actionRole);
+      continue;
     }
-    const toolingAdmin: Principal = { id: `arn:aws:iam::${pipeline.account}:role/SomeAdministrator`, label: `another administrator of the tooling account`, account: pipeline.account, identity: [{ name: 'AdministratorAccess', policy: ADMIN }] };
-    for (const key of model.keys.values()) deny('key administrators of the tooling account cannot decrypt artifacts', toolingAdmin, 'kms:Decrypt', key);
-    for (const [region, store] of stores) {
-      const bucket = model.bucketTarget(store.bucket);
-      deny(`no request without TLS reaches the ${region} artifacts`, pipelineRole, 's3:GetObject', bucket, { resource: object(bucket), context: { 'aws:SecureTransport': 'false' } });
+    // Write access only for an action that produces an artifact (none of ours does).
+    if (store) readWrite(`action role of ${action.name}`, actionRole, store.bucket, store.key, asList(action.output_artifacts).length > 0);
+    const executionRole = action.configuration?.RoleArn;
+    if (!executionRole) continue;
+    allow(`action role passes the execution role (${action.name})`, actionRole, 'iam:PassRole', model.roleTarget(executionRole), {
+      context: { 'iam:PassedToService': 'cloudformation.amazonaws.com' },
+    });
+    allow(`CloudFormation assumes the execution role (${action.name})`, service('cloudformation.amazonaws.com', actionRole.account), 'sts:AssumeRole', model.roleTarget(executionRole));
+    const exec = model.principal(executionRole);
+    if (store) readWrite(`execution role of ${action.name}`, exec, store.bucket, store.key, false);
+    for (const repo of [...model.repositories.values()].filter((r) => r.region === region)) {
+      allow(`execution role pulls the image (${action.name})`, exec, 'ecr:BatchGetImage', repo);
+      allow(`execution role reads image layers (${action.name})`, exec, 'ecr:GetDownloadUrlForLayer', repo);
+      const functionArn = `arn:aws:lambda:${region}:${exec.account}:function:${action.configuration.StackName}`;
+      // What CloudFormation's handlers call on delete and on the rollback of a failed create (docs/security.md).
+      const functionRole = { arn: `arn:aws:iam::${exec.account}:role/${action.configuration.StackName}-${region}`, account: exec.account, label: 'the function role' };
+      // The function role is created only with the boundary the pipeline passes to the template; any other
+      // (or none) is denied, and the boundary policy itself cannot be changed (docs/security.md).
+      const boundary = parameterOf(action, 'PermissionsBoundary') ?? '(no PermissionsBoundary parameter)';
+      allow(`execution role creates the function role with its boundary (${action.name})`, exec, 'iam:CreateRole', functionRole, { context: { 'iam:PermissionsBoundary': boundary } });
+      for (const change of ['iam:CreateRole', 'iam:PutRolePolicy']) {
+        deny(`execution role cannot ${change} without the boundary (${action.name})`, exec, change, functionRole, { context: { 'iam:PermissionsBoundary': 'arn:aws:iam::aws:policy/AdministratorAccess' } });
+      }
+      deny(`execution role cannot create other roles (${action.name})`, exec, 'iam:CreateRole', { arn: `arn:aws:iam::${exec.account}:role/Administrator`, account: exec.account, label: 'another role' }, { context: { 'iam:PermissionsBoundary': boundary } });
+      deny(`execution role cannot remove the boundary (${action.name})`, exec, 'iam:DeleteRolePermissionsBoundary', functionRole);
+      for (const change of ['iam:CreatePolicyVersion', 'iam:DeletePolicy']) {
+        deny(`execution role cannot change the boundary policy (${action.name})`, exec, change, { arn: boundary, account: exec.account, label: 'the workload boundary' });
+      }
+      for (const list of ['iam:ListAttachedRolePolicies', 'iam:ListRolePolicies']) allow(`execution role can roll back and delete the function role (${action.name})`, exec, list, functionRole);
+      allow(`execution role reads the function's recursion setting (${action.name})`, exec, 'lambda:GetFunctionRecursionConfig', { arn: functionArn, account: exec.account, label: `function ${action.configuration.StackName}` });
+      allow(`Lambda pulls the image for ${functionArn}`, service('lambda.amazonaws.com', exec.account), 'ecr:BatchGetImage', repo, {
+        context: { 'aws:SourceArn': functionArn, 'aws:SourceAccount': exec.account },
+      });
     }
   }
 
-  checks.push(...escalationChecks(model));
-  // Confused deputy: the Lambda service assumes a function's role only for functions of the role's account.
+  function ecsChecks(action: Body, region: string, actionRole: Principal) {
+    const { ClusterName: cluster, ServiceName: service } = action.configuration ?? {};
+    const account = actionRole.account;
+    const serviceTarget = { arn: `arn:aws:ecs:${region}:${account}:service/${cluster}/${service}`, account, label: `service ${service} (${account}, ${region})` };
+    allow(`action role updates the service (${action.name})`, actionRole, 'ecs:UpdateService', serviceTarget);
+    allow(`action role registers the task definition (${action.name})`, actionRole, 'ecs:RegisterTaskDefinition', { arn: '*', account, label: 'task definitions' });
+    const inAccount = (arns: string[] | undefined) => (arns ?? []).filter((arn) => arn.split(':')[4] === account);
+    for (const role of [...inAccount(intent?.taskRoles?.execution), ...inAccount(intent?.taskRoles?.task)]) {
+      allow(`action role passes a task role to ECS (${action.name})`, actionRole, 'iam:PassRole', model.roleTarget(role), {
+        context: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' },
+      });
+    }
+    // The task execution role is the user's: its own policy is not in the plan, so the repository side is checked.
+    for (const role of inAccount(intent?.taskRoles?.execution)) {
+      const puller: Principal = { id: role, account, label: `task execution role ${role} (own pull permission assumed)`, identity: [{ name: 'assumed ECR pull permission', policy: PULL_ANY }] };
+      for (const repo of [...model.repositories.values()].filter((r) => r.region === region)) {
+        allow(`ECS pulls the image for ${service} (${action.name})`, puller, 'ecr:BatchGetImage', repo);
+      }
+    }
+  }
+
+}
+
+/** The smoke test: it reads the pipeline and checks each deployment through a read-only role. */
+function smokeTestPaths(p: Paths, c: PipelineContext): void {
+  const { allow, deny, model, plan, intent } = p;
+  const { pipeline, body, pipelineRole, actions } = c;
+  for (const invoke of actions.filter((a) => a.category === 'Invoke' && a.provider === 'Lambda')) {
+    const name = invoke.configuration?.FunctionName;
+    const fn = plan.ofType('aws_lambda_function').find((f) => f.body.function_name === name && f.account === pipeline.account);
+    const functionArn = `arn:aws:lambda:${invoke.region ?? pipeline.region}:${pipeline.account}:function:${name}`;
+    allow(`pipeline runs the ${invoke.name} function`, pipelineRole, 'lambda:InvokeFunction', { arn: functionArn, account: pipeline.account, label: `function ${name}` });
+    if (!fn) continue;
+    const smoke = model.principal(fn.body.role);
+    const pipelineArn = pipelineArnOf(pipeline.account, pipeline.region, body.name);
+    allow(`${name} reads the pipeline stages`, smoke, 'codepipeline:GetPipeline', { arn: pipelineArn, account: pipeline.account, label: `pipeline ${body.name}` });
+    allow(`${name} reports job results`, smoke, 'codepipeline:PutJobSuccessResult', { arn: '*', account: pipeline.account, label: 'CodePipeline jobs' });
+    const invokesFunctions = intent?.smoke?.invokesFunctions === true;
+    const checkRoleName = intent?.smoke?.checkRoleName;
+    for (const deploy of actions.filter((a) => a.category === 'Deploy' && a.role_arn)) {
+      // The read-only check role of the deployment's account; a plan without one fails these paths.
+      const checkRole = `arn:aws:iam::${String(deploy.role_arn).split(':')[4]}:role/${checkRoleName ?? '(no smoke check role in the pipeline intent)'}`;
+      allow(`${name} checks ${deploy.name} through the account's check role`, smoke, 'sts:AssumeRole', model.roleTarget(checkRole));
+      const check = model.principal(checkRole);
+      for (const change of deploy.provider === 'ECS' ? ['ecs:UpdateService'] : ['cloudformation:ExecuteChangeSet', 'lambda:UpdateFunctionCode']) {
+        const [svc] = change.split(':');
+        const arn =
+          svc === 'ecs'
+            ? `arn:aws:ecs:${deploy.region ?? pipeline.region}:${check.account}:service/${deploy.configuration?.ClusterName}/${deploy.configuration?.ServiceName}`
+            : svc === 'lambda'
+              ? `arn:aws:lambda:${deploy.region ?? pipeline.region}:${check.account}:function:${deploy.configuration?.StackName}`
+              : `arn:aws:cloudformation:${deploy.region ?? pipeline.region}:${check.account}:stack/${deploy.configuration?.StackName}/smoke`;
+        deny(`the smoke test's check role cannot change ${deploy.name}`, check, change, { arn, account: check.account, label: arn });
+      }
+      const region = deploy.region ?? pipeline.region;
+      const stack = deploy.configuration?.StackName;
+      if (deploy.provider === 'ECS') {
+        const target = { arn: `arn:aws:ecs:${region}:${check.account}:service/${deploy.configuration.ClusterName}/${deploy.configuration.ServiceName}`, account: check.account, label: 'service' };
+        allow(`smoke test reads the service of ${deploy.name}`, check, 'ecs:DescribeServices', target);
+      } else if (deploy.configuration?.ActionMode === 'CHANGE_SET_EXECUTE') {
+        allow(`smoke test reads the stack of ${deploy.name}`, check, 'cloudformation:DescribeStacks', {
+          arn: `arn:aws:cloudformation:${region}:${check.account}:stack/${stack}/smoke`,
+          account: check.account,
+          label: `stack ${stack}`,
+        });
+        if (invokesFunctions) {
+          allow(`smoke test invokes the function of ${deploy.name}`, check, 'lambda:InvokeFunction', {
+            arn: `arn:aws:lambda:${region}:${check.account}:function:${stack}`,
+            account: check.account,
+            label: `function ${stack}`,
+          });
+        }
+      }
+    }
+  }
+
+}
+
+/** Approval requests published to the encrypted topic. */
+function notificationPaths(p: Paths, c: PipelineContext): void {
+  const { allow, model } = p;
+  const { pipeline, pipelineRole, actions } = c;
+  for (const topicArn of new Set(actions.map((a) => a.configuration?.NotificationArn).filter(Boolean))) {
+    const topic: Target & { keyArn?: string } = model.topics.get(topicArn) ?? { arn: topicArn, account: pipeline.account, label: `topic ${topicArn} (not in this plan)` };
+    allow('pipeline role publishes approval requests', pipelineRole, 'sns:Publish', topic);
+    if (topic.keyArn) {
+      allow('pipeline role encrypts approval requests', pipelineRole, 'kms:GenerateDataKey', model.keyTarget(topic.keyArn), {
+        context: { 'kms:ViaService': `sns.${pipeline.region}.amazonaws.com` },
+      });
+    }
+  }
+
+}
+
+/** Forbidden: outsiders, other roles assuming deploy roles, one target account reaching another, writes to the stores. */
+function boundaryPaths(p: Paths, c: PipelineContext): void {
+  const { allow, deny, object, model } = p;
+  const { pipeline, body, pipelineRole, stores, deploys } = c;
+  // Forbidden: an unrelated account's administrator, and one target account's roles reaching another's.
+  const outsider: Principal = { id: `arn:aws:iam::${OUTSIDER_ACCOUNT}:role/Administrator`, label: `administrator of unrelated account ${OUTSIDER_ACCOUNT}`, account: OUTSIDER_ACCOUNT, identity: [{ name: 'AdministratorAccess', policy: ADMIN }] };
+  for (const key of model.keys.values()) deny('an unrelated account cannot decrypt artifacts', outsider, 'kms:Decrypt', key);
+  for (const topic of model.topics.values()) {
+    deny('an unrelated account cannot publish to the notifications', outsider, 'sns:Publish', topic);
+    allow('CodeStar Notifications publishes pipeline events', service('codestar-notifications.amazonaws.com', topic.account), 'sns:Publish', topic, {
+      context: { 'aws:SourceAccount': topic.account },
+    });
+    deny('CodeStar Notifications of another account cannot publish', service('codestar-notifications.amazonaws.com', OUTSIDER_ACCOUNT), 'sns:Publish', topic, {
+      context: { 'aws:SourceAccount': OUTSIDER_ACCOUNT },
+    });
+  }
+  for (const bucket of model.buckets.values()) deny('an unrelated account cannot read artifacts', outsider, 's3:GetObject', bucket, { resource: object(bucket) });
+  for (const repo of model.repositories.values()) deny('an unrelated account cannot pull the image', outsider, 'ecr:BatchGetImage', repo);
+  const actionRoles = [...new Set(deploys.map((a) => String(a.role_arn)))];
+  for (const arn of actionRoles) deny('an unrelated account cannot assume an action role', outsider, 'sts:AssumeRole', model.roleTarget(arn));
+  // Only the pipeline role assumes a deploy role: every other role of the plan is denied, even with its own
+  // policies rewritten by its account's administrator (the smoke test, the builds, the other roles).
+  for (const other of [...model.roles.keys()].filter((arn) => arn !== body.role_arn)) {
+    const worst: Principal = { ...model.principal(other), identity: [{ name: 'AdministratorAccess (worst case)', policy: ADMIN }] };
+    for (const arn of actionRoles.filter((a) => a !== other)) deny(`only the pipeline role assumes deploy roles, not ${worst.label}`, worst, 'sts:AssumeRole', model.roleTarget(arn));
+  }
+  const accounts = [...new Set(actionRoles.map((a) => a.split(':')[4]!))];
+  actionRoles.forEach((arn, i) => {
+    const victim = arn.split(':')[4]!;
+    const attacker = actionRoles.find((other, j) => j !== i && other.split(':')[4] !== victim);
+    if (!attacker || accounts.length < 2) return;
+    const adminOfOther: Principal = { ...model.principal(attacker), identity: [{ name: 'AdministratorAccess (worst case)', policy: ADMIN }] };
+    deny(`a role of account ${attacker.split(':')[4]} cannot assume the action role of account ${victim}`, adminOfOther, 'sts:AssumeRole', model.roleTarget(arn));
+  });
+  // Artifact integrity: no role of a target account writes any store, even if that account's administrator
+  // rewrites the role's own policies (worst case); an action that produces an artifact would be the exception.
+  const writingActionRoles = new Set(deploys.filter((a) => asList(a.output_artifacts).length > 0).map((a) => String(a.role_arn)));
+  const targetRoles = [...model.roles.keys()].filter((arn) => arn.split(':')[4] !== pipeline.account && !writingActionRoles.has(arn));
+  for (const arn of targetRoles) {
+    const adminOfRole: Principal = { ...model.principal(arn), identity: [{ name: 'AdministratorAccess (worst case)', policy: ADMIN }] };
+    for (const [region, store] of stores) {
+      const bucket = model.bucketTarget(store.bucket);
+      deny(`a role of target account ${adminOfRole.account} cannot replace the ${region} artifacts`, adminOfRole, 's3:PutObject', bucket, { resource: object(bucket) });
+      deny(`a role of target account ${adminOfRole.account} cannot encrypt ${region} artifacts`, adminOfRole, 'kms:GenerateDataKey', model.keyTarget(store.key));
+    }
+  }
+  const toolingAdmin: Principal = { id: `arn:aws:iam::${pipeline.account}:role/SomeAdministrator`, label: `another administrator of the tooling account`, account: pipeline.account, identity: [{ name: 'AdministratorAccess', policy: ADMIN }] };
+  for (const key of model.keys.values()) deny('key administrators of the tooling account cannot decrypt artifacts', toolingAdmin, 'kms:Decrypt', key);
+  for (const [region, store] of stores) {
+    const bucket = model.bucketTarget(store.bucket);
+    deny(`no request without TLS reaches the ${region} artifacts`, pipelineRole, 's3:GetObject', bucket, { resource: object(bucket), context: { 'aws:SecureTransport': 'false' } });
+  }
+}
+
+/** Confused deputy: the Lambda service assumes a function's role only for functions of the role's account. */
+function functionTrustPaths(p: Paths): void {
+  const { allow, deny, model, plan } = p;
   for (const fn of plan.ofType('aws_lambda_function')) {
     const role = model.roleTarget(String(fn.body.role));
     allow(`Lambda assumes the role of ${fn.body.function_name}`, service('lambda.amazonaws.com', fn.account), 'sts:AssumeRole', role, { context: { 'aws:SourceAccount': fn.account } });
@@ -449,7 +521,12 @@ export function accessChecks(model: AccessModel): AccessCheck[] {
       context: { 'aws:SourceAccount': OUTSIDER_ACCOUNT },
     });
   }
+}
 
+/** The builds: the pipeline's build writes artifacts and pushes images; any other build reaches nothing that deploys. */
+function buildPaths(p: Paths): void {
+  const { allow, deny, readWrite, model, plan, intent } = p;
+  const pipelines = plan.ofType('aws_codepipeline');
   const pipelineProjects = new Set(
     pipelines.flatMap((p) => (p.body.stage ?? []).flatMap((s: Body) => (s.action ?? []).filter((a: Body) => a.provider === 'CodeBuild').map((a: Body) => a.configuration?.ProjectName))),
   );
@@ -496,12 +573,6 @@ export function accessChecks(model: AccessModel): AccessCheck[] {
       }
     }
   }
-  // Prepare and execute actions of one deployment need the same paths: evaluate each once.
-  const seen = new Set<string>();
-  return checks.filter((c) => {
-    const key = JSON.stringify([c.expect, c.principal.id, c.action, c.resource ?? c.target.arn, c.context]);
-    return seen.has(key) ? false : (seen.add(key), true);
-  });
 }
 
 /** Evaluates one check with the IAM engine: identity policies of the principal and the target's resource policy. */

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { assertKnownEnvironment, environmentArgument, parseFlags, run } from './src/cli';
+import { assertKnownEnvironment, environmentArgument, parseFlags, run } from './cli/flags';
 import { loadEnvironmentFiles } from './src/config/load';
 import { renderSetup } from './src/ci/render';
 import { githubSetup, tfcSetup } from './src/ci/setup';

@@ -1,8 +1,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { assertKnownEnvironment, environmentArgument, parseFlags, run } from './src/cli';
-import { diagramDot, renderSvg } from './src/diagram';
+import { assertKnownEnvironment, environmentArgument, parseFlags, run } from './cli/flags';
+import { diagramDot, renderSvg } from './src/plan/diagram';
 import { environmentFiles, stackFile, synthesize } from './cli/synthesize';
 
 const USAGE = `usage: npm run diagram -- <environment> [--config <file> ...] [--plan <cdk.tf.json>] [--out <path without extension>]

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { parseFlags, run } from './src/cli';
+import { parseFlags, run } from './cli/flags';
 import { loadEnvironmentFiles } from './src/config/load';
 import { ciListing } from './src/ci/listing';
 import { summarize } from './cli/summary';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { assertKnownEnvironment, parseFlags, run } from './src/cli';
+import { assertKnownEnvironment, parseFlags, run } from './cli/flags';
 import { environmentFiles, readStackFile, stackFile, synthesize } from './cli/synthesize';
 import { StackResult, StackToCheck, TerraformCheck } from './src/terraform/check';
 import { runHeader, runSummary, stackReport } from './src/terraform/report';

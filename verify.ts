@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseFlags, run } from './src/cli';
+import { parseFlags, run } from './cli/flags';
 import { environmentFiles, readStackFile, stackFile, synthesize } from './cli/synthesize';
 import { TerraformCheck } from './src/terraform/check';
 import { validationSummary } from './src/terraform/report';

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { diagramDot } from '../src/diagram';
+import { diagramDot } from '../src/plan/diagram';
 import { resourcesPerPlace } from '../cli/summary';
 import { placeOf, synth } from './support';
 

@@ -1,6 +1,6 @@
 import { IMAGES_PER_REPOSITORY_QUOTA } from '../src/policy/repository';
 import { canRemove, decidingRule } from '../src/verify/ecr-lifecycle';
-import { findCycle, planGraph } from '../src/plan-graph';
+import { findCycle, planGraph } from '../src/plan/plan-graph';
 import { resourcesPerAccount } from '../cli/summary';
 import { DEV, PROD, TEST, TOOLING, deref, doc, example, list, placeOf, resources, single, statement, synth } from './support';
 

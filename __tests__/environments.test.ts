@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadEnvironmentFiles, parseEnvironment } from '../src/config/load';
-import { TFC_CREDENTIALS_VARIABLE } from '../src/tfc';
+import { TFC_CREDENTIALS_VARIABLE } from '../src/model/tfc';
 import { example, synth } from './support';
 
 const shipped = (file: string) => require(`../config/${file}`);

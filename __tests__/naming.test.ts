@@ -1,5 +1,5 @@
 import { AWS_REGIONS } from '../src/config/regions';
-import { NAME_LIMITS, TERRAFORM_IDENTIFIER, accountOfArn, names, providerAlias } from '../src/naming';
+import { NAME_LIMITS, TERRAFORM_IDENTIFIER, accountOfArn, names, providerAlias } from '../src/model/naming';
 
 const longestRegion = [...AWS_REGIONS].sort((a, b) => b.length - a.length)[0]!;
 const shortestRegion = [...AWS_REGIONS].sort((a, b) => a.length - b.length)[0]!;

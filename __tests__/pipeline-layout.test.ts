@@ -1,7 +1,7 @@
 import type { WorkloadConfig } from '../src/config/schema';
-import { pipelineStages, waveActions } from '../src/pipeline-layout';
+import { pipelineStages, waveActions } from '../src/model/pipeline-layout';
 import { ActionDeclaration, parameterOverrides } from '../src/workloads/pipeline-actions';
-import { Deployment, Wave, splitIntoWaves } from '../src/topology';
+import { Deployment, Wave, splitIntoWaves } from '../src/model/topology';
 
 const LAMBDA: WorkloadConfig = { kind: 'lambda-container', name: 'w', path: 'lambda-src' };
 const ECS: WorkloadConfig = { kind: 'ecs-service', name: 'w', path: 'ecs-src', cluster: 'main', service: 'web', container: 'app', taskExecutionRoleName: 'exec' };

@@ -1,4 +1,4 @@
-import { criticalPathDepth, findCycle, planGraph } from '../src/plan-graph';
+import { criticalPathDepth, findCycle, planGraph } from '../src/plan/plan-graph';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { synth } from './support';

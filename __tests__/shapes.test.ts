@@ -1,6 +1,6 @@
 import { SHAPE_REGIONS, shape } from '../bench/shape-generator';
-import { criticalPathDepth, planGraph } from '../src/plan-graph';
-import { PIPELINE_QUOTAS } from '../src/topology';
+import { criticalPathDepth, planGraph } from '../src/plan/plan-graph';
+import { PIPELINE_QUOTAS } from '../src/model/topology';
 import { verifyPlan } from '../src/verify';
 import { synth } from './support';
 

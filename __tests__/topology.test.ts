@@ -1,5 +1,5 @@
 import { parseEnvironment } from '../src/config/load';
-import { Deployment, PIPELINE_QUOTAS, buildTopology, splitIntoWaves } from '../src/topology';
+import { Deployment, PIPELINE_QUOTAS, buildTopology, splitIntoWaves } from '../src/model/topology';
 import { DEV, PROD, TEST, TOOLING, example } from './support';
 
 const deployments = (count: number): Deployment[] =>

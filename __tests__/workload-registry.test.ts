@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { environmentSchema } from '../src/config/schema';
-import { planDifferences } from '../src/plan-diff';
+import { planDifferences } from '../src/plan/plan-diff';
 import { WORKLOAD_KINDS } from '../src/workloads/registry';
 
 /** The kinds the environment schema accepts, read from its discriminated union. */

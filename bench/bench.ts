@@ -14,8 +14,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { run } from '../src/cli';
-import { criticalPathDepth, planGraph } from '../src/plan-graph';
+import { run } from '../cli/flags';
+import { criticalPathDepth, planGraph } from '../src/plan/plan-graph';
 import { shape } from './shape-generator';
 
 const TIME = '/usr/bin/time';

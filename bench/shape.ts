@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseFlags, run } from '../src/cli';
+import { parseFlags, run } from '../cli/flags';
 import { shape } from './shape-generator';
 
 const USAGE = 'usage: npm run shape -- --accounts <A> --regions <R> [--out <file>]';

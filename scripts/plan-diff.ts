@@ -3,7 +3,7 @@
 // Prints, per environment, "identical" or each path whose value differs. Exit 1 when any differs.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { planDifferences } from '../src/plan-diff';
+import { planDifferences } from '../src/plan/plan-diff';
 
 const [before, after = 'cdktf.out'] = process.argv.slice(2);
 if (!before) {

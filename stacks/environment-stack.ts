@@ -1,22 +1,22 @@
 import { join } from 'node:path';
 import { Construct } from 'constructs';
 import { Fn, TerraformOutput, TerraformStack, TerraformVariable, Token } from 'cdktf';
-import { AccountAccess, AccountProviders } from '../src/account-providers';
-import { useBackend } from '../src/backend';
-import { ArtifactStore } from '../src/artifact-store';
+import { AccountAccess, AccountProviders } from '../src/constructs/account-providers';
+import { useBackend } from '../src/constructs/backend';
+import { ArtifactStore } from '../src/constructs/artifact-store';
 import { EnvironmentConfig, WorkloadConfig } from '../src/config/schema';
-import { DeliveryPipeline } from '../src/delivery-pipeline';
-import { DeploymentRoles } from '../src/deployment-roles';
-import { ImageBuild } from '../src/image-build';
-import { ImageRepository } from '../src/image-repository';
-import { Notifications } from '../src/notifications';
-import { PullRequestBuild } from '../src/pull-request-build';
-import { SmokeTest } from '../src/smoke-test';
-import { pipelineArn, roleArn } from '../src/naming';
+import { DeliveryPipeline } from '../src/constructs/delivery-pipeline';
+import { DeploymentRoles } from '../src/constructs/deployment-roles';
+import { ImageBuild } from '../src/constructs/image-build';
+import { ImageRepository } from '../src/constructs/image-repository';
+import { Notifications } from '../src/constructs/notifications';
+import { PullRequestBuild } from '../src/constructs/pull-request-build';
+import { SmokeTest } from '../src/constructs/smoke-test';
+import { pipelineArn, roleArn } from '../src/model/naming';
 import { workloadKind } from '../src/workloads/registry';
-import { INTENT_OUTPUT, INTENT_VERSION, PipelineIntent } from '../src/intent';
-import { TFC_CREDENTIALS_TYPE, TFC_CREDENTIALS_VARIABLE, tfcTag } from '../src/tfc';
-import { Topology, buildTopology } from '../src/topology';
+import { INTENT_OUTPUT, INTENT_VERSION, PipelineIntent } from '../src/model/intent';
+import { TFC_CREDENTIALS_TYPE, TFC_CREDENTIALS_VARIABLE, tfcTag } from '../src/model/tfc';
+import { Topology, buildTopology } from '../src/model/topology';
 
 export interface EnvironmentStackOptions {
   /** Folder of the smoke test function's code. Default: lambda-src/smoke of this repository. */
@@ -217,7 +217,7 @@ export class EnvironmentStack extends TerraformStack {
       });
     }
     this.outputs(topology, stores, repositories);
-    // What the pipeline intends, for verify to derive its paths from and hold the plan to (src/intent.ts).
+    // What the pipeline intends, for verify to derive its paths from and hold the plan to (src/model/intent.ts).
     const taskRoles = kind.taskRoles(workload, topology.targets.map((t) => t.account));
     const intent: PipelineIntent = {
       version: INTENT_VERSION,

@@ -1,5 +1,5 @@
 import type { EnvironmentConfig } from '../config/schema';
-import { names, roleArn } from '../naming';
+import { names, roleArn } from '../model/naming';
 
 /** What a CI matrix needs of an environment: which Terraform roles to name and which entry role each job assumes. */
 export function ciListing(config: EnvironmentConfig) {

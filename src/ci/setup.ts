@@ -5,10 +5,10 @@
  * (docs/ci.md).
  */
 import type { EnvironmentConfig } from '../config/schema';
-import { names, roleArn } from '../naming';
+import { names, roleArn } from '../model/naming';
 import { PolicyDocument, policy } from '../policy/document';
-import { buildTopology } from '../topology';
-import { tfcTag } from '../tfc';
+import { buildTopology } from '../model/topology';
+import { tfcTag } from '../model/tfc';
 import { applyRolePolicy } from './apply-role';
 import { planRolePolicy } from './plan-role';
 import { stateAccess } from './state-access';

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { z } from 'zod';
-import { ConfigIssue, checkEnvironment } from '../topology';
-import { names } from '../naming';
+import { ConfigIssue, checkEnvironment } from '../model/topology';
+import { names } from '../model/naming';
 import { EnvironmentConfig, LABEL_PATTERN, environmentSchema } from './schema';
 import { workloadKind } from '../workloads/registry';
 

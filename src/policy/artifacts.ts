@@ -1,4 +1,4 @@
-import { accountRoot, logGroupArn } from '../naming';
+import { accountRoot, logGroupArn } from '../model/naming';
 import { PolicyDocument, Statement, policy, rolesOnly } from './document';
 
 /** The pair CodePipeline uses as one regional artifact store. */

@@ -1,4 +1,4 @@
-import { accountOfArn, accountRoot, logGroupArn } from '../naming';
+import { accountOfArn, accountRoot, logGroupArn } from '../model/naming';
 
 export type Principal = '*' | { AWS?: string | string[]; Service?: string | string[]; Federated?: string };
 export type Conditions = Record<string, Record<string, string | string[] | boolean>>;

@@ -1,4 +1,4 @@
-import { accountRoot } from '../naming';
+import { accountRoot } from '../model/naming';
 import { KEY_ADMIN_ACTIONS } from './artifacts';
 import { PolicyDocument, policy, rolesOnly } from './document';
 

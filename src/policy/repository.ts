@@ -1,4 +1,4 @@
-import { lambdaFunctionArn } from '../naming';
+import { lambdaFunctionArn } from '../model/naming';
 import { PolicyDocument, Statement, policy, rolesOnly } from './document';
 
 /** What pulling an image takes; Lambda needs exactly these two on the repository of its region. */

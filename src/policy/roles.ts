@@ -1,6 +1,6 @@
-import { lambdaFunctionArn, lambdaLogGroup, logGroupArn, roleArn, stackArn } from '../naming';
+import { lambdaFunctionArn, lambdaLogGroup, logGroupArn, roleArn, stackArn } from '../model/naming';
 import type { PermissionStatement } from '../config/schema';
-import { expandPlaceholders } from '../workload';
+import { expandPlaceholders } from '../model/workload';
 import { StoreArns, artifactAccess } from './artifacts';
 import { PolicyDocument, Statement, policy, writeLogs } from './document';
 import { IMAGE_PULL_ACTIONS, IMAGE_PUSH_ACTIONS } from './repository';

@@ -4,8 +4,8 @@
  * policies and resource policies (trust, key, bucket, repository), cross-account, conditions included.
  */
 import { getDenialReasons, getGrantReasons, runSimulation } from '@cloud-copilot/iam-simulate';
-import { PipelineIntent, readIntent } from '../intent';
-import { pipelineArn as pipelineArnOf, topicArn } from '../naming';
+import { PipelineIntent, readIntent } from '../model/intent';
+import { pipelineArn as pipelineArnOf, topicArn } from '../model/naming';
 import { Body, Plan, PlanResource, PolicyJson, asList, policyOf } from './plan';
 
 /** An account no config uses: the stand-in for "anyone else". */
@@ -246,7 +246,7 @@ class Paths {
 
 /** The checks for one plan: paths derived from its pipeline, build, repositories and intent, and forbidden paths. */
 export function accessChecks(model: AccessModel): AccessCheck[] {
-  // What the pipeline intends (src/intent.ts). Without it the paths that depend on it are not derived, and the
+  // What the pipeline intends (src/model/intent.ts). Without it the paths that depend on it are not derived, and the
   // rule PIPELINE_INTENT fails the verification instead (it fails closed, never with fewer checks unseen).
   const read = readIntent(model.plan.json.output);
   const p = new Paths(model, 'intent' in read ? read.intent : undefined);

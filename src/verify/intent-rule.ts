@@ -1,11 +1,11 @@
 /**
- * The plan must carry the pipeline's intent (src/intent.ts) and agree with it both ways: every deployment it
+ * The plan must carry the pipeline's intent (src/model/intent.ts) and agree with it both ways: every deployment it
  * records has its deploy actions and every deploy action belongs to one; the regions it pushes images to are
  * the repositories and the build's IMAGE_REPOSITORIES; the smoke check and the ECS task roles it records are
  * the ones the plan configures. verify derives paths from the record, so a record that drifted from the plan,
  * or none, fails here instead of silently leaving paths unchecked.
  */
-import { PipelineIntent, INTENT_OUTPUT, readIntent } from '../intent';
+import { PipelineIntent, INTENT_OUTPUT, readIntent } from '../model/intent';
 import { Body, Plan } from './plan';
 import type { Finding, Rule } from './rules';
 

@@ -2,7 +2,7 @@
  * Security baseline rules over a resolved plan. Each rule has an id, the reason it exists, the fix, and
  * the AWS Security Hub (FSBP) control or checkov check it corresponds to, where one exists.
  */
-import { findCycle, planGraph } from '../plan-graph';
+import { findCycle, planGraph } from '../plan/plan-graph';
 import { Body, Plan, PlanResource, StatementJson, asList, policyOf, statementsOf } from './plan';
 import { STRUCTURE_RULES } from './structure-rules';
 import { INTENT_RULE } from './intent-rule';

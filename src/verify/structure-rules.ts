@@ -4,7 +4,7 @@
  * pipeline structure CodePipeline validates (docs/terraform.md, docs/codepipeline.md). `npm run verify`
  * also runs the real `terraform validate` when Terraform is there; these rules hold without it.
  */
-import { TERRAFORM_IDENTIFIER } from '../naming';
+import { TERRAFORM_IDENTIFIER } from '../model/naming';
 import { Body, PlanResource } from './plan';
 import type { Finding, Rule } from './rules';
 

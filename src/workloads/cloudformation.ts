@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import type { WorkloadConfig } from '../config/schema';
-import type { ConfigIssue } from '../topology';
+import type { ConfigIssue } from '../model/topology';
 import { HANDLER_PERMISSIONS, STACK_HANDLERS, TemplateResource, actionMatches, handlerGaps, templateResources } from './cloudformation-template';
-import { roleArn, stackArn } from '../naming';
+import { roleArn, stackArn } from '../model/naming';
 import { policy } from '../policy/document';
 import { actionRolePolicy, templateExecutionRolePolicy } from '../policy/roles';
 import { ARTIFACTS, changeSetActions } from './pipeline-actions';

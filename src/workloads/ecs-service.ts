@@ -1,5 +1,5 @@
 import type { WorkloadConfig } from '../config/schema';
-import { roleArn } from '../naming';
+import { roleArn } from '../model/naming';
 import { policy } from '../policy/document';
 import { ecsActionRolePolicy } from '../policy/roles';
 import { ARTIFACTS, deployAction, place } from './pipeline-actions';

@@ -1,5 +1,5 @@
 import type { WorkloadConfig } from '../config/schema';
-import { lambdaFunctionArn, policyArn, roleArn, stackArn } from '../naming';
+import { lambdaFunctionArn, policyArn, roleArn, stackArn } from '../model/naming';
 import { policy } from '../policy/document';
 import { actionRolePolicy, executionRolePolicy, workloadBoundaryPolicy } from '../policy/roles';
 import { ARTIFACTS, BUILD_OUTPUT, changeSetActions, parameterOverrides } from './pipeline-actions';

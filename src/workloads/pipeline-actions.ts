@@ -2,7 +2,7 @@
  * The pieces every workload kind builds its pipeline actions from: artifact names, the build output's files,
  * the action shape and the deploy action of one deployment.
  */
-import { Deployment, PIPELINE_QUOTAS } from '../topology';
+import { Deployment, PIPELINE_QUOTAS } from '../model/topology';
 
 /** Artifact names passed between actions. */
 export const ARTIFACTS = { source: 'SourceOutput', build: 'BuildOutput' } as const;

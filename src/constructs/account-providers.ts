@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { providerAlias, roleArn } from './naming';
+import { providerAlias, roleArn } from '../model/naming';
 
 /** An (account, region) pair that resources are placed in. */
 export interface Place {

@@ -2,9 +2,9 @@ import { Construct } from 'constructs';
 import { TerraformProvider } from 'cdktf';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { CodebuildProject } from '@cdktf/provider-aws/lib/codebuild-project';
-import { StoreArns } from './policy/artifacts';
-import { serviceTrust } from './policy/document';
-import { buildRolePolicy } from './policy/roles';
+import { StoreArns } from '../policy/artifacts';
+import { serviceTrust } from '../policy/document';
+import { buildRolePolicy } from '../policy/roles';
 import { Role } from './role';
 
 /** A regional image repository the build pushes to. */

@@ -3,13 +3,13 @@ import { ITerraformDependable, TerraformProvider } from 'cdktf';
 import { CodeconnectionsConnection } from '@cdktf/provider-aws/lib/codeconnections-connection';
 import { Codepipeline } from '@cdktf/provider-aws/lib/codepipeline';
 import { ArtifactStore } from './artifact-store';
-import { policyArn, roleArn } from './naming';
-import { serviceTrust } from './policy/document';
-import { pipelineRolePolicy } from './policy/roles';
-import { pipelineStages } from './pipeline-layout';
+import { policyArn, roleArn } from '../model/naming';
+import { serviceTrust } from '../policy/document';
+import { pipelineRolePolicy } from '../policy/roles';
+import { pipelineStages } from '../model/pipeline-layout';
 import { Role } from './role';
-import { Wave } from './topology';
-import type { WorkloadConfig } from './config/schema';
+import { Wave } from '../model/topology';
+import type { WorkloadConfig } from '../config/schema';
 
 export interface PipelineSource {
   /** GitHub owner. */

@@ -1,6 +1,6 @@
-import type { EnvironmentConfig } from './config/schema';
+import type { EnvironmentConfig } from '../config/schema';
 import { NAME_LIMITS, Names, names as namesFor } from './naming';
-import { workloadKind } from './workloads/registry';
+import { workloadKind } from '../workloads/registry';
 
 /** CodePipeline quotas (https://docs.aws.amazon.com/codepipeline/latest/userguide/limits.html). */
 export const PIPELINE_QUOTAS = {

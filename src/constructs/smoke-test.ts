@@ -2,8 +2,8 @@ import { Construct } from 'constructs';
 import { AssetType, TerraformAsset, TerraformProvider } from 'cdktf';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
-import { policy, serviceTrust, writeLogs } from './policy/document';
-import { lambdaLogGroup, roleArn } from './naming';
+import { policy, serviceTrust, writeLogs } from '../policy/document';
+import { lambdaLogGroup, roleArn } from '../model/naming';
 import { Role } from './role';
 
 export interface SmokeTestProps {

@@ -8,10 +8,10 @@ import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
-import { notificationKeyPolicy, notificationTopicPolicy } from './policy/notifications';
-import { policy, serviceTrust } from './policy/document';
+import { notificationKeyPolicy, notificationTopicPolicy } from '../policy/notifications';
+import { policy, serviceTrust } from '../policy/document';
 import { Role } from './role';
-import { topicArn } from './naming';
+import { topicArn } from '../model/naming';
 
 /** The service whose service-linked role (AWSServiceRoleForCodeStarNotifications) notification rules need. */
 export const CODESTAR_NOTIFICATIONS_SERVICE = 'codestar-notifications.amazonaws.com';

@@ -3,8 +3,8 @@ import { TerraformProvider } from 'cdktf';
 import { EcrLifecyclePolicy } from '@cdktf/provider-aws/lib/ecr-lifecycle-policy';
 import { EcrRepository } from '@cdktf/provider-aws/lib/ecr-repository';
 import { EcrRepositoryPolicy } from '@cdktf/provider-aws/lib/ecr-repository-policy';
-import { repositoryArn } from './naming';
-import { repositoryLifecyclePolicy, repositoryPolicy } from './policy/repository';
+import { repositoryArn } from '../model/naming';
+import { repositoryLifecyclePolicy, repositoryPolicy } from '../policy/repository';
 
 export interface ImageRepositoryProps {
   /** Provider of the tooling account in the repository's region. */

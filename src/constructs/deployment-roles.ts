@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { TerraformProvider } from 'cdktf';
 import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
-import { PolicyDocument, rolesTrust, serviceTrust } from './policy/document';
+import { PolicyDocument, rolesTrust, serviceTrust } from '../policy/document';
 import { Role } from './role';
 
 export interface DeploymentRolesProps {

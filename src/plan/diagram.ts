@@ -4,7 +4,7 @@
  * pipeline's stages in order with every deploy action in its account and region, the approvals, and the
  * trust edges (pipeline role -> action roles -> execution roles).
  */
-import { Plan, StackJson } from './verify/plan';
+import { Plan, StackJson } from '../verify/plan';
 
 const id = (...parts: string[]) => `"${parts.join('/').replace(/"/g, '')}"`;
 const label = (...lines: string[]) => `"${lines.map((l) => l.replace(/"/g, "'")).join('\\n')}"`;

@@ -9,8 +9,8 @@ import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
-import { NAME_LIMITS, bucketArn } from './naming';
-import { StoreArns, artifactBucketPolicy, artifactKeyPolicy } from './policy/artifacts';
+import { NAME_LIMITS, bucketArn } from '../model/naming';
+import { StoreArns, artifactBucketPolicy, artifactKeyPolicy } from '../policy/artifacts';
 
 export interface ArtifactStoreProps {
   /** Provider of the tooling account in the store's region. */

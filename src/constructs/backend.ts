@@ -1,5 +1,5 @@
 import { CloudBackend, NamedCloudWorkspace, S3Backend, TerraformStack } from 'cdktf';
-import type { BackendConfig } from './config/schema';
+import type { BackendConfig } from '../config/schema';
 
 /**
  * Puts an environment's state where its config says. `local` keeps cdktf's default, a

@@ -3,7 +3,7 @@ import { TerraformProvider } from 'cdktf';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { CodebuildProject } from '@cdktf/provider-aws/lib/codebuild-project';
 import { CodebuildWebhook } from '@cdktf/provider-aws/lib/codebuild-webhook';
-import { policy, serviceTrust, writeLogs } from './policy/document';
+import { policy, serviceTrust, writeLogs } from '../policy/document';
 import { Role } from './role';
 
 export interface PullRequestBuildProps {

@@ -2,8 +2,8 @@ import { Construct } from 'constructs';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { TerraformProvider } from 'cdktf';
-import { NAME_LIMITS, roleArn } from './naming';
-import { PolicyDocument } from './policy/document';
+import { NAME_LIMITS, roleArn } from '../model/naming';
+import { PolicyDocument } from '../policy/document';
 
 export interface RoleProps {
   /** Provider of the account the role lives in (IAM is global: any region of that account). */

@@ -1,8 +1,8 @@
-import type { WorkloadConfig } from './config/schema';
+import type { WorkloadConfig } from '../config/schema';
 import { CODEPIPELINE_NAME_PATTERN, NAME_LIMITS } from './naming';
 import { PIPELINE_QUOTAS, Wave } from './topology';
-import { ARTIFACTS, ActionDeclaration, DeploymentRoleArns } from './workloads/pipeline-actions';
-import { workloadKind } from './workloads/registry';
+import { ARTIFACTS, ActionDeclaration, DeploymentRoleArns } from '../workloads/pipeline-actions';
+import { workloadKind } from '../workloads/registry';
 
 export interface StageDeclaration {
   readonly name: string;

@@ -14,6 +14,7 @@ import { PullRequestBuild } from '../src/constructs/pull-request-build';
 import { SmokeTest } from '../src/constructs/smoke-test';
 import { pipelineArn, roleArn } from '../src/model/naming';
 import { workloadKind } from '../src/workloads/registry';
+import type { TargetContext } from '../src/workloads/workload-kind';
 import { INTENT_OUTPUT, INTENT_VERSION, PipelineIntent } from '../src/model/intent';
 import { TFC_CREDENTIALS_TYPE, TFC_CREDENTIALS_VARIABLE, tfcTag } from '../src/model/tfc';
 import { Topology, buildTopology } from '../src/model/topology';
@@ -128,29 +129,12 @@ export class EnvironmentStack extends TerraformStack {
         })
       : undefined;
 
-    const deploymentRoles = topology.targets.map((target) => {
-      const context = {
-        account: target.account,
-        regions: target.regions,
-        deployments: target.deployments,
-        names: n,
+    const deploymentRoles = topology.targets.map((target) =>
+      this.deploymentRoles(config, target, pipelineRole, {
         stores: target.regions.map(storeIn),
         repositoryArns: repositoriesIn(target.regions).map((r) => r.arn),
-      };
-      const policies = kind.policies(workload, context);
-      const smokeCheck = config.smokeTests ? kind.smokeCheckPolicy(workload, context) : undefined;
-      return new DeploymentRoles(this, `deploy-roles-${target.account}`, {
-        provider: providers.for(target.account, target.regions[0]!),
-        account: target.account,
-        actionRoleName: n.actionRole,
-        pipelineRoleArn: pipelineRole,
-        actionPermissions: policies.action,
-        ...(policies.execution
-          ? { execution: { roleName: n.executionRole, permissions: policies.execution, ...(policies.boundary ? { boundary: { policyName: n.workloadBoundary, document: policies.boundary } } : {}) } }
-          : {}),
-        ...(smokeCheck ? { smokeCheck: { roleName: n.smokeCheckRole, smokeRoleArn: roleArn(tooling.account, n.smokeTest), permissions: smokeCheck } } : {}),
-      });
-    });
+      }),
+    );
 
     const notifications = config.notifications
       ? new Notifications(this, 'notifications', {
@@ -218,33 +202,28 @@ export class EnvironmentStack extends TerraformStack {
     }
     this.outputs(topology, stores, repositories);
     // What the pipeline intends, for verify to derive its paths from and hold the plan to (src/model/intent.ts).
-    const taskRoles = kind.taskRoles(workload, topology.targets.map((t) => t.account));
-    const intent: PipelineIntent = {
-      version: INTENT_VERSION,
-      kind: workload.kind,
-      deployments: topology.targets.flatMap((t) =>
-        t.deployments.map((d) => ({
-          stage: d.stage,
-          account: t.account,
-          region: d.region,
-          stackName: d.stackName,
-          actionRole: roleArn(t.account, n.actionRole),
-          ...(kind.usesChangeSets ? { executionRole: roleArn(t.account, n.executionRole) } : {}),
-        })),
-      ),
-      ...(kind.usesImages
-        ? {
-            images: {
-              regions: [...topology.deployRegions],
-              pullers: [...new Set(topology.targets.map((t) => kind.imagePuller(workload, t.account, n)!))].sort(),
-              lambdaPulls: kind.deploysFunctions,
-            },
-          }
+    new TerraformOutput(this, INTENT_OUTPUT, { value: pipelineIntent(config, topology), staticId: true });
+  }
+
+  /** The roles of one target account: the action role, the execution role and boundary, the smoke check role. */
+  private deploymentRoles(config: EnvironmentConfig, target: Topology['targets'][number], pipelineRole: string, stores: Pick<TargetContext, 'stores' | 'repositoryArns'>): DeploymentRoles {
+    const { workload } = config;
+    const kind = workloadKind(workload);
+    const n = this.topology.names;
+    const context: TargetContext = { account: target.account, regions: target.regions, deployments: target.deployments, names: n, ...stores };
+    const policies = kind.policies(workload, context);
+    const smokeCheck = config.smokeTests ? kind.smokeCheckPolicy(workload, context) : undefined;
+    return new DeploymentRoles(this, `deploy-roles-${target.account}`, {
+      provider: this.providers.for(target.account, target.regions[0]!),
+      account: target.account,
+      actionRoleName: n.actionRole,
+      pipelineRoleArn: pipelineRole,
+      actionPermissions: policies.action,
+      ...(policies.execution
+        ? { execution: { roleName: n.executionRole, permissions: policies.execution, ...(policies.boundary ? { boundary: { policyName: n.workloadBoundary, document: policies.boundary } } : {}) } }
         : {}),
-      ...(taskRoles ? { taskRoles } : {}),
-      ...(config.smokeTests ? { smoke: { functionName: n.smokeTest, checkRoleName: n.smokeCheckRole, invokesFunctions: kind.deploysFunctions } } : {}),
-    };
-    new TerraformOutput(this, INTENT_OUTPUT, { value: intent, staticId: true });
+      ...(smokeCheck ? { smokeCheck: { roleName: n.smokeCheckRole, smokeRoleArn: roleArn(this.topology.tooling.account, n.smokeTest), permissions: smokeCheck } } : {}),
+    });
   }
 
   /**
@@ -319,4 +298,37 @@ export class EnvironmentStack extends TerraformStack {
       ),
     });
   }
+}
+
+/** The pipeline's intent record of an environment (src/model/intent.ts). */
+function pipelineIntent(config: EnvironmentConfig, topology: Topology): PipelineIntent {
+  const { workload } = config;
+  const kind = workloadKind(workload);
+  const n = topology.names;
+  const taskRoles = kind.taskRoles(workload, topology.targets.map((t) => t.account));
+  return {
+    version: INTENT_VERSION,
+    kind: workload.kind,
+    deployments: topology.targets.flatMap((t) =>
+      t.deployments.map((d) => ({
+        stage: d.stage,
+        account: t.account,
+        region: d.region,
+        stackName: d.stackName,
+        actionRole: roleArn(t.account, n.actionRole),
+        ...(kind.usesChangeSets ? { executionRole: roleArn(t.account, n.executionRole) } : {}),
+      })),
+    ),
+    ...(kind.usesImages
+      ? {
+          images: {
+            regions: [...topology.deployRegions],
+            pullers: [...new Set(topology.targets.map((t) => kind.imagePuller(workload, t.account, n)!))].sort(),
+            lambdaPulls: kind.deploysFunctions,
+          },
+        }
+      : {}),
+    ...(taskRoles ? { taskRoles } : {}),
+    ...(config.smokeTests ? { smoke: { functionName: n.smokeTest, checkRoleName: n.smokeCheckRole, invokesFunctions: kind.deploysFunctions } } : {}),
+  };
 }

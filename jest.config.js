@@ -8,7 +8,8 @@ module.exports = {
   testTimeout: 60_000,
   roots: ['<rootDir>/__tests__', '<rootDir>/lambda-src/__tests__', '<rootDir>/ecs-src/__tests__'],
   testMatch: ['**/*.test.ts'],
-  // swc strips types without checking them; `npm run typecheck` is the type check.
-  transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }] },
+  // ts-jest in transpile-only mode (isolatedModules): types are stripped per file, not checked;
+  // `npm run typecheck` is the type check.
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: { module: 'commonjs', target: 'es2022', esModuleInterop: true, resolveJsonModule: true, isolatedModules: true } }] },
   modulePathIgnorePatterns: ['<rootDir>/cdktf.out', '<rootDir>/dist', '<rootDir>/lambda-src/node_modules'],
 };

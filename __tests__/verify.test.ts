@@ -52,7 +52,7 @@ describe('verify on correct plans', () => {
       'S3_PUBLIC_ACCESS_BLOCKED', 'S3_VERSIONING', 'S3_SSE_KMS_CMK', 'S3_TLS_ONLY', 'S3_OWNER_ENFORCED', 'KMS_ROTATION', 'KMS_DELETION_WINDOW',
       'ECR_IMMUTABLE_TAGS', 'ECR_SCAN_ON_PUSH', 'ECR_LIFECYCLE_KEEPS_RELEASES', 'NOTIFICATION_RULE_ORDERED', 'CODEBUILD_PIPELINE_KEY', 'CODEBUILD_LOGS_RETAINED', 'CODEBUILD_NO_PLAINTEXT_SECRETS',
       'PIPELINE_STORE_PER_REGION', 'SNS_ENCRYPTED_CMK', 'NO_OPEN_WILDCARD_PRINCIPAL', 'NO_WILDCARD_PASSROLE_ASSUMEROLE', 'PROD_APPROVAL', 'PROVIDERS_PINNED',
-      'NO_DEPENDENCY_CYCLE', 'PROVIDER_ALIASES_VALID', 'NO_DANGLING_REFERENCE', 'SUBRESOURCE_PLACED_WITH_TARGET', 'PIPELINE_STRUCTURE', 'PIPELINE_INTENT',
+      'NO_DEPENDENCY_CYCLE', 'PROVIDER_ALIASES_VALID', 'NO_DANGLING_REFERENCE', 'SUBRESOURCE_PLACED_WITH_TARGET', 'PIPELINE_STRUCTURE', 'POLICY_SIZE_WITHIN_LIMITS', 'PIPELINE_INTENT',
     ]);
   });
 
@@ -241,6 +241,14 @@ describe('verify catches faults', () => {
       'the build role trusting CodeBuild of any account (confused deputy)',
       (j) => editPolicy(find(j, 'aws_iam_role', 'build'), 'assume_role_policy', (p) => delete p.Statement[0].Condition),
       { path: /codebuild\.amazonaws\.com sts:AssumeRole arn:aws:iam::111111111111:role\/orders-api-example-build/, explanation: /assume_role_policy/ },
+    ],
+    [
+      'a trust policy over IAM\'s 2,048 characters',
+      (j) =>
+        editPolicy(find(j, 'aws_iam_role', 'pipeline'), 'assume_role_policy', (p) =>
+          p.Statement.push({ Sid: 'Padding', Effect: 'Deny', Principal: { AWS: Array.from({ length: 60 }, (_, i) => `arn:aws:iam::${String(500000000000 + i)}:root`) }, Action: 'sts:AssumeRole' }),
+        ),
+      { rule: 'POLICY_SIZE_WITHIN_LIMITS' },
     ],
     ['build logs without retention', (j) => delete find(j, 'aws_cloudwatch_log_group', 'build').retention_in_days, { rule: 'CODEBUILD_LOGS_RETAINED' }],
     [

@@ -6,6 +6,7 @@ import { findCycle, planGraph } from '../plan/plan-graph';
 import { Body, Plan, PlanResource, StatementJson, asList, policyOf, statementsOf } from './plan';
 import { STRUCTURE_RULES } from './structure-rules';
 import { INTENT_RULE } from './intent-rule';
+import { POLICY_SIZE_RULE } from './size-rules';
 import { canRemove, decidingRule } from './ecr-lifecycle';
 import { BUILD_TAG_PREFIX, IMAGES_PER_REPOSITORY_QUOTA, RELEASE_TAG_PREFIX } from '../policy/repository';
 
@@ -356,6 +357,7 @@ export const RULES: readonly Rule[] = [
     },
   },
   ...STRUCTURE_RULES,
+  POLICY_SIZE_RULE,
   INTENT_RULE,
 ];
 

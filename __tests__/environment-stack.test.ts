@@ -2,7 +2,7 @@ import { IMAGES_PER_REPOSITORY_QUOTA } from '../src/policy/repository';
 import { canRemove, decidingRule } from '../src/verify/ecr-lifecycle';
 import { findCycle, planGraph } from '../src/plan/plan-graph';
 import { resourcesPerAccount } from '../cli/summary';
-import { DEV, PROD, TEST, TOOLING, deref, doc, example, list, placeOf, resources, single, statement, synth } from './support';
+import { DEV, PROD, TEST, TOOLING, deref, doc, example, grantees, list, placeOf, resources, single, statement, synth } from './support';
 
 const { json, stack } = synth();
 const role = (account: string, name: string) => `arn:aws:iam::${account}:role/orders-api-example-${name}`;
@@ -153,12 +153,15 @@ describe('principals that do not break', () => {
     ...resources(json, 'aws_iam_role').map(([n, b]): [string, string] => [n, b.assume_role_policy]),
   ];
 
-  it('names only account roots and services as principals, never a role ARN', () => {
+  it('names only account roots, services, or "*" narrowed to accounts by aws:PrincipalAccount as principals, never a role ARN', () => {
     for (const [name, text] of policies) {
       for (const s of doc(text).Statement) {
         const p = s.Principal;
         if (p === '*' || p === undefined) continue;
-        for (const arn of list(p.AWS)) expect({ name, arn }).toEqual({ name, arn: expect.stringMatching(/^arn:aws:iam::\d{12}:root$/) });
+        for (const arn of list(p.AWS)) {
+          if (arn === '*') expect({ name, sid: s.Sid, accounts: list(s.Condition?.StringEquals?.['aws:PrincipalAccount']).every((a) => /^\d{12}$/.test(a)) && !!s.Condition?.StringEquals?.['aws:PrincipalAccount'] }).toEqual({ name, sid: s.Sid, accounts: true });
+          else expect({ name, arn }).toEqual({ name, arn: expect.stringMatching(/^arn:aws:iam::\d{12}:root$/) });
+        }
       }
     }
   });
@@ -167,7 +170,7 @@ describe('principals that do not break', () => {
     for (const [name, text] of policies) {
       for (const s of doc(text).Statement) {
         if (s.Principal === '*' || !s.Principal?.AWS || s.Sid === 'KeyAdministrationByOwnerAccount') continue;
-        expect({ name, sid: s.Sid, condition: s.Condition?.ArnEquals?.['aws:PrincipalArn'] }).toEqual({
+        expect({ name, sid: s.Sid, condition: s.Condition?.ArnEquals?.['aws:PrincipalArn'] ?? s.Condition?.ArnLike?.['aws:PrincipalArn'] }).toEqual({
           name,
           sid: s.Sid,
           condition: expect.anything(),
@@ -198,8 +201,8 @@ describe('artifact stores', () => {
   });
 
   it('lets only the pipeline and the build write artifacts; each target account reads only its regions\' stores', () => {
-    const writers = (region: string) => list(statement(keyPolicy(region), 'WritersUseKey').Condition!.ArnEquals!['aws:PrincipalArn']).sort();
-    const readers = (region: string) => list(statement(keyPolicy(region), 'ReadersDecrypt').Condition!.ArnEquals!['aws:PrincipalArn']).sort();
+    const writers = (region: string) => grantees(keyPolicy(region), 'WritersUseKey');
+    const readers = (region: string) => grantees(keyPolicy(region), 'ReadersDecrypt');
     // No deploy action produces an artifact, so no target-account role writes: dev cannot replace what prod reads.
     expect(writers('eu-west-1')).toEqual([role(TOOLING, 'build'), role(TOOLING, 'pipeline')]);
     expect(writers('us-east-1')).toEqual([role(TOOLING, 'pipeline')]);
@@ -269,17 +272,15 @@ describe('image repositories', () => {
     const policyIn = (region: string) =>
       doc(resources(json, 'aws_ecr_repository_policy').find(([, b]) => placeOf(json, b).region === region)![1].policy);
     const us = policyIn('us-east-1');
-    expect(list(statement(us, 'TargetRolesPullImage').Condition!.ArnEquals!['aws:PrincipalArn']).sort()).toEqual(
-      [role(TEST, 'cfn-exec'), role(PROD, 'cfn-exec')].sort(),
-    );
+    expect(grantees(us, 'TargetRolesPullImage')).toEqual([role(TEST, 'cfn-exec'), role(PROD, 'cfn-exec')].sort());
     const lambda = statement(us, 'LambdaPullsForTargetFunctions');
     expect(lambda.Principal).toEqual({ Service: 'lambda.amazonaws.com' });
     expect(lambda.Action).toEqual(['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer']);
-    expect(lambda.Condition!.StringLike!['aws:sourceArn']).toEqual([
-      `arn:aws:lambda:us-east-1:${TEST}:function:*`,
-      `arn:aws:lambda:us-east-1:${PROD}:function:*`,
-    ]);
-    expect(list(statement(policyIn('eu-west-1'), 'LambdaPullsForTargetFunctions').Condition!.StringLike!['aws:sourceArn'])).toHaveLength(3);
+    expect(lambda.Condition).toEqual({
+      StringLike: { 'aws:sourceArn': ['arn:aws:lambda:us-east-1:*:function:orders-api-example-prod', 'arn:aws:lambda:us-east-1:*:function:orders-api-example-test'] },
+      StringEqualsIfExists: { 'aws:SourceAccount': [TEST, PROD] },
+    });
+    expect(statement(policyIn('eu-west-1'), 'LambdaPullsForTargetFunctions').Condition!.StringEqualsIfExists!['aws:SourceAccount']).toEqual([DEV, TEST, PROD]);
   });
 });
 

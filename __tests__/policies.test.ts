@@ -1,8 +1,10 @@
 import { artifactAccess, artifactBucketPolicy, artifactKeyPolicy } from '../src/policy/artifacts';
-import { rolesOnly, rolesTrust, serviceTrust, sid } from '../src/policy/document';
+import { runSimulation } from '@cloud-copilot/iam-simulate';
+import { grantToRoles, policy, rolesOnly, rolesTrust, serviceTrust, sid } from '../src/policy/document';
 import { IMAGES_PER_REPOSITORY_QUOTA, repositoryLifecyclePolicy, repositoryPolicy } from '../src/policy/repository';
 import { canRemove, decidingRule } from '../src/verify/ecr-lifecycle';
 import { actionRolePolicy, buildRolePolicy, executionRolePolicy, pipelineRolePolicy, workloadBoundaryPolicy } from '../src/policy/roles';
+import { AWS_REGIONS } from '../src/config/regions';
 import { list, statement } from './support';
 
 const BOUNDARY = 'arn:aws:iam::222222222222:policy/w-workload-boundary';
@@ -18,12 +20,57 @@ const allActions = (doc: { Statement: Array<{ Action: string | string[] }> }) =>
 const allResources = (doc: { Statement: Array<{ Resource?: string | string[] }> }) => doc.Statement.flatMap((s) => list(s.Resource));
 
 describe('policy building blocks', () => {
-  it('names exactly the given roles through their account roots', () => {
-    expect(rolesOnly([B, A, A])).toEqual({
-      Principal: { AWS: ['arn:aws:iam::111111111111:root', 'arn:aws:iam::222222222222:root'] },
-      Condition: { ArnEquals: { 'aws:PrincipalArn': [A, B] } },
-    });
+  it('names one account\'s roles through its root, narrowed by their exact ARNs', () => {
+    expect(rolesOnly([A, A])).toEqual([{ Principal: { AWS: 'arn:aws:iam::111111111111:root' }, Condition: { ArnEquals: { 'aws:PrincipalArn': A } } }]);
     expect(() => rolesOnly([])).toThrow(/at least one role/);
+    expect(() => rolesOnly(['arn:aws:iam::111111111111:user/a'])).toThrow(/not an IAM role ARN/);
+  });
+
+  it('grows by an account root per account, not by a role ARN per role', () => {
+    const arns = (n: number) => Array.from({ length: n }, (_, i) => [`arn:aws:iam::${200000000000 + i}:role/w-deploy`, `arn:aws:iam::${200000000000 + i}:role/w-exec`]).flat();
+    const size = (n: number) => JSON.stringify(rolesOnly(arns(n))).length;
+    expect(rolesOnly(arns(3))).toHaveLength(1);
+    // "arn:aws:iam::<12 digits>:root" quoted, with its comma.
+    expect(size(200) - size(100)).toBe(100 * '"arn:aws:iam::200000000000:root",'.length);
+  });
+
+  // The IAM engine decides: for every role name in every account of a universe, the grants allow exactly the
+  // roles given, also when names are spread unevenly over accounts (one product over all would over-grant).
+  it.each([
+    ['one name in three accounts', ['111111111111/a', '222222222222/a', '333333333333/a']],
+    ['names that differ by account', ['111111111111/a', '111111111111/b', '222222222222/a', '333333333333/c']],
+    ['a name only one account uses', ['111111111111/a', '222222222222/a', '222222222222/b']],
+  ])('grants exactly the given roles: %s', async (_, given) => {
+    const roleOf = (spec: string) => `arn:aws:iam::${spec.split('/')[0]}:role/${spec.split('/')[1]}`;
+    const doc = policy(...grantToRoles({ Sid: 'Read', Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::bucket/*' }, given.map(roleOf)));
+    const universe = ['111111111111', '222222222222', '333333333333', '999999999999'].flatMap((account) => ['a', 'b', 'c', 'x'].map((name) => `${account}/${name}`));
+    for (const spec of universe) {
+      const account = spec.split('/')[0]!;
+      const response = await runSimulation(
+        {
+          request: {
+            principal: roleOf(spec),
+            action: 's3:GetObject',
+            resource: { resource: 'arn:aws:s3:::bucket/key', accountId: '444444444444' },
+            contextVariables: { 'aws:PrincipalArn': roleOf(spec), 'aws:PrincipalAccount': account },
+          },
+          identityPolicies: [{ name: 'admin', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } }],
+          serviceControlPolicies: [],
+          resourceControlPolicies: [],
+          resourcePolicy: doc,
+        },
+        {},
+      );
+      expect({ spec, allowed: response.resultType !== 'error' && response.overallResult === 'Allowed' }).toEqual({ spec, allowed: given.includes(spec) });
+    }
+  });
+
+  it('keeps the conditions of the statement with every grant, and refuses to set one twice', () => {
+    const [first, second] = grantToRoles({ Sid: 'S', Effect: 'Allow', Action: 'kms:Decrypt', Resource: '*', Condition: { StringEquals: { 'kms:ViaService': 'sns.eu-west-1.amazonaws.com' } } }, [A, B, 'arn:aws:iam::222222222222:role/c']);
+    expect([first!.Sid, second!.Sid]).toEqual(['S', 'S2']);
+    expect(first!.Condition).toEqual({ ArnEquals: { 'aws:PrincipalArn': A }, StringEquals: { 'kms:ViaService': 'sns.eu-west-1.amazonaws.com' } });
+    expect(second!.Condition!.StringEquals).toEqual({ 'kms:ViaService': 'sns.eu-west-1.amazonaws.com' });
+    expect(() => grantToRoles({ Sid: 'S', Effect: 'Allow', Action: 'kms:Decrypt', Condition: { ArnEquals: { 'aws:PrincipalArn': A } } }, [A])).toThrow(/set twice/);
   });
 
   it('writes trust policies without a Resource element', () => {
@@ -83,10 +130,11 @@ describe('artifact store policies', () => {
 });
 
 describe('repository policies', () => {
-  it('limits the Lambda service to functions of the given accounts in the region', () => {
-    const policy = repositoryPolicy({ region: 'us-east-1', pullers: [B], functionAccounts: ['333333333333', '222222222222'] });
+  it('limits the Lambda service to the named functions of the given accounts in the region', () => {
+    const policy = repositoryPolicy({ region: 'us-east-1', pullers: [B], functions: { accounts: ['333333333333', '222222222222'], names: ['w-prod', 'w-dev', 'w-prod'] } });
     expect(statement(policy, 'LambdaPullsForTargetFunctions').Condition).toEqual({
-      StringLike: { 'aws:sourceArn': ['arn:aws:lambda:us-east-1:222222222222:function:*', 'arn:aws:lambda:us-east-1:333333333333:function:*'] },
+      StringLike: { 'aws:sourceArn': ['arn:aws:lambda:us-east-1:*:function:w-dev', 'arn:aws:lambda:us-east-1:*:function:w-prod'] },
+      StringEqualsIfExists: { 'aws:SourceAccount': ['222222222222', '333333333333'] },
     });
     for (const s of policy.Statement) expect(s.Resource).toBeUndefined();
   });
@@ -130,18 +178,37 @@ describe('role permissions', () => {
     ]);
   });
 
-  it('scopes the execution role to the functions, roles and log groups of the workload stacks', () => {
+  it('scopes the execution role to the functions, roles and log groups of the workload stacks, one entry per stack', () => {
     const policy = executionRolePolicy({ account: '222222222222', stacks, boundaryArn: BOUNDARY, repositoryArns: ['arn:r'], stores: [store] });
-    expect(statement(policy, 'ManageFunctions').Resource).toEqual([
-      'arn:aws:lambda:eu-west-1:222222222222:function:w-dev',
-      'arn:aws:lambda:us-east-1:222222222222:function:w-dev',
-    ]);
+    expect(statement(policy, 'ManageFunctions').Resource).toEqual(['arn:aws:lambda:*:222222222222:function:w-dev']);
     expect(statement(policy, 'PassFunctionRolesToLambda')).toMatchObject({
-      Resource: ['arn:aws:iam::222222222222:role/w-dev-eu-west-1', 'arn:aws:iam::222222222222:role/w-dev-us-east-1'],
+      Resource: ['arn:aws:iam::222222222222:role/w-dev-??-*-*'],
       Condition: { StringEquals: { 'iam:PassedToService': 'lambda.amazonaws.com' } },
     });
     expect(allActions(policy)).not.toContain('s3:PutObject');
     expect(allResources(policy).every((r) => r.includes('222222222222') || r.startsWith('arn:aws:s3') || r.startsWith('arn:aws:kms') || r === 'arn:r')).toBe(true);
+  });
+
+  // The IAM engine decides what the pattern takes: the template's role in every AWS region, no other role.
+  it('lets the execution role pass the function role of every AWS region and no other role', async () => {
+    const policy = executionRolePolicy({ account: '222222222222', stacks, boundaryArn: BOUNDARY, repositoryArns: ['arn:r'], stores: [store] });
+    const canPass = async (role: string) => {
+      const arn = `arn:aws:iam::222222222222:role/${role}`;
+      const response = await runSimulation(
+        {
+          request: { principal: 'arn:aws:iam::222222222222:role/w-cfn-exec', action: 'iam:PassRole', resource: { resource: arn, accountId: '222222222222' }, contextVariables: { 'iam:PassedToService': 'lambda.amazonaws.com' } },
+          identityPolicies: [{ name: 'execution', policy }],
+          serviceControlPolicies: [],
+          resourceControlPolicies: [],
+        },
+        {},
+      );
+      return response.resultType !== 'error' && response.overallResult === 'Allowed';
+    };
+    for (const region of AWS_REGIONS) expect({ region, allowed: await canPass(`w-dev-${region}`) }).toEqual({ region, allowed: true });
+    for (const other of ['w-deploy', 'w-cfn-exec', 'w-smoke-check', 'w-dev', 'w-dev-pr-build', 'w-test-eu-west-1', 'Administrator']) {
+      expect({ other, allowed: await canPass(other) }).toEqual({ other, allowed: false });
+    }
   });
 
   it('lets the execution role create or change roles only with the workload boundary, never touch the boundary itself', () => {
@@ -154,7 +221,7 @@ describe('role permissions', () => {
     for (const a of ['iam:DeleteRolePermissionsBoundary', 'iam:CreatePolicyVersion', 'iam:SetDefaultPolicyVersion', 'iam:DeletePolicy', 'iam:AttachRolePolicy']) expect(allActions(policy)).not.toContain(a);
     const boundary = workloadBoundaryPolicy({ account: '222222222222', stacks });
     expect(boundary.Statement.flatMap((s) => list(s.Action))).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
-    expect(list(boundary.Statement[0]!.Resource)).toContain('arn:aws:logs:eu-west-1:222222222222:log-group:/aws/lambda/w-dev:*');
+    expect(list(boundary.Statement[0]!.Resource)).toEqual(['arn:aws:logs:*:222222222222:log-group:/aws/lambda/w-dev', 'arn:aws:logs:*:222222222222:log-group:/aws/lambda/w-dev:*']);
   });
 
   it('grants the pipeline role both connection action prefixes', () => {

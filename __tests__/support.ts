@@ -64,3 +64,20 @@ export const statement = (policy: PolicyDocument, sid: string): Statement => {
   return found;
 };
 export const list = (v: string | string[] | boolean | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [String(v)]);
+
+/**
+ * The role ARNs a statement family (`Sid`, `Sid2`, ...) written by `grantToRoles` names: exact ARNs of one account,
+ * or role names in each of its accounts (account roots, or `aws:PrincipalAccount` under `"*"`). What IAM makes of that form is tested with the IAM engine in
+ * policies.test.ts; this reads which roles a plan's policy names.
+ */
+export function grantees(policy: PolicyDocument, sid: string): string[] {
+  return policy.Statement.filter((s) => new RegExp(`^${sid}\\d*$`).test(s.Sid))
+    .flatMap((s) => {
+      const exact = list(s.Condition?.ArnEquals?.['aws:PrincipalArn']);
+      if (exact.length) return exact;
+      const byCondition = list(s.Condition?.StringEquals?.['aws:PrincipalAccount']);
+      const accounts = byCondition.length ? byCondition : list((s.Principal as { AWS?: string | string[] }).AWS).map((root) => root.split(':')[4]!);
+      return list(s.Condition?.ArnLike?.['aws:PrincipalArn']).flatMap((pattern) => accounts.map((a) => pattern.replace('::*:', `::${a}:`)));
+    })
+    .sort();
+}

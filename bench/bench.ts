@@ -72,11 +72,13 @@ function main(): number {
 
   mkdirSync('bench/shapes', { recursive: true });
   const shapes: Array<[string, string, string]> = [['example', 'config/example.json', 'example']];
-  for (const [a, r] of [[1, 1], [3, 3], [10, 5], [20, 5], [50, 5]] as const) {
-    const file = `bench/shapes/${a}x${r}.json`;
-    const doc = shape(a, r);
+  // Past about 240 deployments only ecs-service (1 action a deployment) fits CodePipeline's 500 actions a pipeline.
+  for (const [a, r, kind] of [[1, 1, 'lambda-container'], [3, 3, 'lambda-container'], [10, 5, 'lambda-container'], [20, 5, 'lambda-container'], [50, 5, 'ecs-service'], [200, 1, 'lambda-container'], [100, 3, 'ecs-service']] as const) {
+    const doc = shape(a, r, kind);
+    const name = String(doc.name).replace(/^shape-/, '');
+    const file = `bench/shapes/${name}.json`;
     writeFileSync(file, `${JSON.stringify(doc, null, 2)}\n`);
-    shapes.push([`${a}x${r}`, file, doc.name!]);
+    shapes.push([name, file, doc.name!]);
   }
 
   const rows: Row[] = [{ name: 'floor: node -e "require(\'cdktf\')"', samples: repeat(runs, 1, `node -e "require('cdktf')"`) }];

@@ -9,8 +9,19 @@ export const SHAPE_REGIONS = ['eu-west-1', 'us-east-1', 'eu-central-1', 'us-west
 const STAGES = ['dev', 'test', 'prod'];
 export const TOOLING_ACCOUNT = '100000000000';
 
-/** An environment with `accounts` target accounts round-robin over dev/test/prod (prod approved), each in `regions` regions. */
-export function shape(accounts: number, regions: number): EnvironmentInput {
+/** Workload kinds a shape can deploy: the default (2 actions a deployment) or an ECS service (1). */
+export type ShapeKind = 'lambda-container' | 'ecs-service';
+
+const WORKLOADS: Record<ShapeKind, EnvironmentInput['workload']> = {
+  'lambda-container': { name: 'bench' },
+  'ecs-service': { kind: 'ecs-service', name: 'bench', path: 'ecs-src', cluster: 'apps', service: 'bench', container: 'web', taskExecutionRoleName: 'bench-task-execution' },
+};
+
+/**
+ * An environment with `accounts` target accounts round-robin over dev/test/prod (prod approved), each in `regions`
+ * regions. CodePipeline holds 500 actions a pipeline: past about 240 deployments only `ecs-service` fits.
+ */
+export function shape(accounts: number, regions: number, kind: ShapeKind = 'lambda-container'): EnvironmentInput {
   if (!Number.isInteger(accounts) || accounts < 1) throw new Error(`--accounts must be a whole number of at least 1 (got ${accounts})`);
   if (!Number.isInteger(regions) || regions < 1 || regions > SHAPE_REGIONS.length) {
     throw new Error(`--regions must be a whole number from 1 to ${SHAPE_REGIONS.length} (got ${regions})`);
@@ -19,10 +30,10 @@ export function shape(accounts: number, regions: number): EnvironmentInput {
   const stageNames = accounts >= 3 ? STAGES : accounts === 2 ? ['dev', 'prod'] : ['prod'];
   const ids = Array.from({ length: accounts }, (_, i) => String(200000000000 + i));
   return {
-    name: `shape-${accounts}x${regions}`,
+    name: `shape-${accounts}x${regions}${kind === 'lambda-container' ? '' : '-ecs'}`,
     tooling: { account: TOOLING_ACCOUNT, region: used[0] as never },
     source: { owner: 'example-org', repository: 'bench', branch: 'main' },
-    workload: { name: 'bench' },
+    workload: WORKLOADS[kind],
     stages: stageNames.map((name, s) => ({
       name,
       approval: name === 'prod',

@@ -9,15 +9,17 @@ import { parseArgs } from 'node:util';
 import { parseFlags, run } from '../cli/flags';
 import { shape } from './shape-generator';
 
-const USAGE = 'usage: npm run shape -- --accounts <A> --regions <R> [--out <file>]';
+const USAGE = 'usage: npm run shape -- --accounts <A> --regions <R> [--kind lambda-container|ecs-service] [--out <file>]';
 
 run(() => {
   const values = parseFlags(USAGE, () =>
-    parseArgs({ options: { accounts: { type: 'string' }, regions: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true }).values,
+    parseArgs({ options: { accounts: { type: 'string' }, regions: { type: 'string' }, kind: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true }).values,
   );
   if (typeof values === 'number') return values;
-  const doc = shape(Number(values.accounts), Number(values.regions));
-  const out = values.out ?? `bench/shapes/${values.accounts}x${values.regions}.json`;
+  const kind = values.kind ?? 'lambda-container';
+  if (kind !== 'lambda-container' && kind !== 'ecs-service') throw new Error(`--kind must be lambda-container or ecs-service (got ${kind})`);
+  const doc = shape(Number(values.accounts), Number(values.regions), kind);
+  const out = values.out ?? `bench/shapes/${String(doc.name).replace(/^shape-/, '')}.json`;
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(doc, null, 2)}\n`);
   console.log(out);

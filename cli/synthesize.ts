@@ -24,7 +24,14 @@ export function environmentFiles(given: readonly string[] | undefined): string[]
 export function synthesize(files: readonly string[]): { stacks: EnvironmentStack[]; outdir: string } {
   const configs = loadEnvironmentFiles(files);
   const app = new App();
-  const stacks = configs.map((config) => new EnvironmentStack(app, config));
+  // A limit found while building (a policy or the pipeline too big) names the environment and its file.
+  const stacks = configs.map((config, i) => {
+    try {
+      return new EnvironmentStack(app, config);
+    } catch (err) {
+      throw new Error(`${files[i]}: environment ${config.name} cannot be deployed: ${(err as Error).message}`);
+    }
+  });
   app.synth();
   return { stacks, outdir: app.outdir };
 }

@@ -65,6 +65,7 @@ export class EnvironmentStack extends TerraformStack {
     const workload = (this.workload = config.workload);
     const kind = workloadKind(workload);
     const deployersIn = (region: string) => topology.targets.filter((t) => t.regions.includes(region)).map((t) => t.account);
+    const stacksIn = (region: string) => topology.targets.flatMap((t) => t.deployments.filter((d) => d.region === region).map((d) => d.stackName));
 
     const stores = topology.pipelineRegions.map((region) => {
       return new ArtifactStore(this, `artifacts-${region}`, {
@@ -93,7 +94,7 @@ export class EnvironmentStack extends TerraformStack {
             region,
             repositoryName: n.repository,
             pullers: deployers.map((account) => kind.imagePuller(workload, account, n)!),
-            functionAccounts: kind.deploysFunctions ? deployers : [],
+            functions: kind.deploysFunctions ? { accounts: deployers, names: stacksIn(region) } : undefined,
           });
         })
       : [];

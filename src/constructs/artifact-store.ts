@@ -11,6 +11,7 @@ import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { NAME_LIMITS, bucketArn } from '../model/naming';
 import { StoreArns, artifactBucketPolicy, artifactKeyPolicy } from '../policy/artifacts';
+import { resourcePolicyJson } from '../policy/limits';
 
 export interface ArtifactStoreProps {
   /** Provider of the tooling account in the store's region. */
@@ -63,7 +64,7 @@ export class ArtifactStore extends Construct implements StoreArns {
       description: `CodePipeline artifacts in ${props.region} (${props.bucketName})`,
       enableKeyRotation: true,
       deletionWindowInDays: props.keyDeletionWindowDays ?? 30,
-      policy: JSON.stringify(artifactKeyPolicy(props)),
+      policy: resourcePolicyJson('key', `${this.node.path} (${props.region})`, artifactKeyPolicy(props)),
     });
     new KmsAlias(this, 'alias', { provider, name: props.keyAlias, targetKeyId: this.key.keyId });
     this.keyArn = this.key.arn;
@@ -113,7 +114,7 @@ export class ArtifactStore extends Construct implements StoreArns {
     this.policy = new S3BucketPolicy(this, 'policy', {
       provider,
       bucket,
-      policy: JSON.stringify(artifactBucketPolicy({ ...props, bucketArn: this.bucketArn })),
+      policy: resourcePolicyJson('bucket', `${this.node.path} (${props.bucketName})`, artifactBucketPolicy({ ...props, bucketArn: this.bucketArn })),
     });
   }
 }

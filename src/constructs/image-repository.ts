@@ -5,6 +5,7 @@ import { EcrRepository } from '@cdktf/provider-aws/lib/ecr-repository';
 import { EcrRepositoryPolicy } from '@cdktf/provider-aws/lib/ecr-repository-policy';
 import { repositoryArn } from '../model/naming';
 import { repositoryLifecyclePolicy, repositoryPolicy } from '../policy/repository';
+import { resourcePolicyJson } from '../policy/limits';
 
 export interface ImageRepositoryProps {
   /** Provider of the tooling account in the repository's region. */
@@ -17,8 +18,8 @@ export interface ImageRepositoryProps {
   readonly repositoryName: string;
   /** Roles in target accounts that pull the image (Lambda creators or ECS task execution roles). */
   readonly pullers: readonly string[];
-  /** Accounts whose Lambda functions in this region run the image. Default: none. */
-  readonly functionAccounts?: readonly string[];
+  /** Lambda functions in this region that run the image: their accounts and names. @default none (not a Lambda workload) */
+  readonly functions?: { readonly accounts: readonly string[]; readonly names: readonly string[] };
   /** Number of newest unpromoted build images kept; released images are never expired. @default 20 */
   readonly keepBuildImages?: number;
 }
@@ -59,7 +60,7 @@ export class ImageRepository extends Construct {
     this.policy = new EcrRepositoryPolicy(this, 'policy', {
       provider,
       repository: this.repository.name,
-      policy: JSON.stringify(repositoryPolicy(props)),
+      policy: resourcePolicyJson('repository', `${this.node.path} (${props.repositoryName}, ${props.region})`, repositoryPolicy(props)),
     });
     new EcrLifecyclePolicy(this, 'lifecycle', {
       provider,

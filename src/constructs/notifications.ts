@@ -12,6 +12,7 @@ import { notificationKeyPolicy, notificationTopicPolicy } from '../policy/notifi
 import { policy, serviceTrust } from '../policy/document';
 import { Role } from './role';
 import { topicArn } from '../model/naming';
+import { resourcePolicyJson } from '../policy/limits';
 
 /** The service whose service-linked role (AWSServiceRoleForCodeStarNotifications) notification rules need. */
 export const CODESTAR_NOTIFICATIONS_SERVICE = 'codestar-notifications.amazonaws.com';
@@ -71,14 +72,14 @@ export class Notifications extends Construct {
       description: `Pipeline notifications (${props.topicName})`,
       enableKeyRotation: true,
       deletionWindowInDays: 30,
-      policy: JSON.stringify(notificationKeyPolicy({ account, region, publishers: [props.pipelineRoleArn] })),
+      policy: resourcePolicyJson('key', this.node.path, notificationKeyPolicy({ account, region, publishers: [props.pipelineRoleArn] })),
     });
     new KmsAlias(this, 'alias', { provider, name: props.keyAlias, targetKeyId: this.key.keyId });
     this.topic = new SnsTopic(this, 'topic', { provider, name: props.topicName, kmsMasterKeyId: this.key.arn });
     const topicPolicy = new SnsTopicPolicy(this, 'policy', {
       provider,
       arn: this.topic.arn,
-      policy: JSON.stringify(notificationTopicPolicy({ account, topicArn: this.topicArn })),
+      policy: resourcePolicyJson('topic', this.node.path, notificationTopicPolicy({ account, topicArn: this.topicArn })),
     });
     (props.emails ?? []).forEach((email, i) => {
       new SnsTopicSubscription(this, `email-${i}`, { provider, topicArn: this.topic.arn, protocol: 'email', endpoint: email });

@@ -129,8 +129,15 @@ export function pipelineStages(props: PipelineLayoutProps): StageDeclaration[] {
 
 function assertWithinQuotas(stages: readonly StageDeclaration[]): void {
   const badName = (name: string) => name.length > NAME_LIMITS.codePipelineStageOrAction || !CODEPIPELINE_NAME_PATTERN.test(name);
+  const split = 'split the environment into environment files with fewer deployments';
   if (stages.length > PIPELINE_QUOTAS.stagesPerPipeline) {
-    throw new Error(`the pipeline has ${stages.length} stages; CodePipeline allows ${PIPELINE_QUOTAS.stagesPerPipeline}`);
+    throw new Error(`the pipeline has ${stages.length} stages; CodePipeline allows ${PIPELINE_QUOTAS.stagesPerPipeline} (stages become waves of at most ${PIPELINE_QUOTAS.actionsPerStage} actions): ${split}`);
+  }
+  const actions = stages.reduce((n, s) => n + s.actions.length, 0);
+  if (actions > PIPELINE_QUOTAS.actionsPerPipeline) {
+    throw new Error(
+      `the pipeline has ${actions} actions; CodePipeline allows ${PIPELINE_QUOTAS.actionsPerPipeline} per pipeline (change-set kinds take 2 actions a deployment, ecs-service 1): ${split}`,
+    );
   }
   for (const stage of stages) {
     if (badName(stage.name)) throw new Error(`stage name "${stage.name}" is not a valid CodePipeline name`);
@@ -139,6 +146,11 @@ function assertWithinQuotas(stages: readonly StageDeclaration[]): void {
     }
     for (const action of stage.actions) {
       if (badName(action.name)) throw new Error(`action name "${action.name}" in stage ${stage.name} is not a valid CodePipeline name`);
+      for (const [key, value] of Object.entries(action.configuration ?? {})) {
+        if (String(value).length > PIPELINE_QUOTAS.configurationValueLength) {
+          throw new Error(`action ${action.name} in stage ${stage.name}: configuration ${key} is ${String(value).length} characters; CodePipeline allows ${PIPELINE_QUOTAS.configurationValueLength}`);
+        }
+      }
     }
   }
 }

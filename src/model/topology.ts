@@ -2,10 +2,17 @@ import type { EnvironmentConfig } from '../config/schema';
 import { NAME_LIMITS, Names, names as namesFor } from './naming';
 import { workloadKind } from '../workloads/registry';
 
-/** CodePipeline quotas (https://docs.aws.amazon.com/codepipeline/latest/userguide/limits.html). */
+/** CodePipeline quotas: AWS CodePipeline User Guide, "Quotas in AWS CodePipeline" (https://docs.aws.amazon.com/codepipeline/latest/userguide/limits.html). */
 export const PIPELINE_QUOTAS = {
+  /** "Number of actions in a stage: Minimum of 1, maximum of 50". */
   actionsPerStage: 50,
+  /** "Number of stages in a pipeline: Minimum of 2, maximum of 50". */
   stagesPerPipeline: 50,
+  /** "Maximum number of actions per pipeline: 500". */
+  actionsPerPipeline: 500,
+  /** "Maximum length of the action configuration value: 1000 characters" (API ActionConfiguration: "Maximum length of 1000"). */
+  configurationValueLength: 1000,
+  /** "a maximum size limit of 1 kilobyte for the JSON object that can be stored in the ParameterOverrides property" (read as 1,000 bytes, the stricter). */
   parameterOverridesBytes: 1000,
 } as const;
 

@@ -1,5 +1,5 @@
 import { accountRoot, logGroupArn } from '../model/naming';
-import { PolicyDocument, Statement, policy, rolesOnly } from './document';
+import { PolicyDocument, Statement, grantToRoles, policy } from './document';
 
 /** The pair CodePipeline uses as one regional artifact store. */
 export interface StoreArns {
@@ -73,10 +73,10 @@ export function artifactKeyPolicy(props: ArtifactKeyPolicyProps): PolicyDocument
       Action: KEY_ADMIN_ACTIONS,
       Resource: '*',
     },
-    { Sid: 'WritersUseKey', Effect: 'Allow', Action: ARTIFACT_WRITE.kms, Resource: '*', ...rolesOnly(props.writers) },
+    ...grantToRoles({ Sid: 'WritersUseKey', Effect: 'Allow', Action: ARTIFACT_WRITE.kms, Resource: '*' }, props.writers),
   ];
   if (props.readers?.length) {
-    statements.push({ Sid: 'ReadersDecrypt', Effect: 'Allow', Action: ARTIFACT_READ.kms, Resource: '*', ...rolesOnly(props.readers) });
+    statements.push(...grantToRoles({ Sid: 'ReadersDecrypt', Effect: 'Allow', Action: ARTIFACT_READ.kms, Resource: '*' }, props.readers));
   }
   if (props.logGroups?.length) {
     statements.push({
@@ -114,11 +114,11 @@ export function artifactBucketPolicy(props: ArtifactBucketPolicyProps): PolicyDo
       Resource: [props.bucketArn, objects],
       Condition: { Bool: { 'aws:SecureTransport': 'false' } },
     },
-    { Sid: 'WritersReadWriteArtifacts', Effect: 'Allow', Action: ARTIFACT_WRITE.s3, Resource: objects, ...rolesOnly(props.writers) },
-    { Sid: 'PipelineRolesLocateBucket', Effect: 'Allow', Action: BUCKET_LEVEL, Resource: props.bucketArn, ...rolesOnly(everyone) },
+    ...grantToRoles({ Sid: 'WritersReadWriteArtifacts', Effect: 'Allow', Action: ARTIFACT_WRITE.s3, Resource: objects }, props.writers),
+    ...grantToRoles({ Sid: 'PipelineRolesLocateBucket', Effect: 'Allow', Action: BUCKET_LEVEL, Resource: props.bucketArn }, everyone),
   ];
   if (props.readers?.length) {
-    statements.push({ Sid: 'ReadersGetArtifacts', Effect: 'Allow', Action: ARTIFACT_READ.s3, Resource: objects, ...rolesOnly(props.readers) });
+    statements.push(...grantToRoles({ Sid: 'ReadersGetArtifacts', Effect: 'Allow', Action: ARTIFACT_READ.s3, Resource: objects }, props.readers));
   }
   return policy(...statements);
 }

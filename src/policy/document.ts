@@ -29,20 +29,82 @@ export const sid = (...parts: string[]) =>
     .map((w) => w[0]!.toUpperCase() + w.slice(1))
     .join('');
 
+/** Principal and condition of one statement that grants to exactly a set of roles. */
+export interface RoleGrant {
+  readonly Principal: Principal;
+  readonly Condition: Conditions;
+}
+
 /**
- * Principal and condition for "exactly these roles", written the way that survives role re-creation and
- * needs no role to exist yet: the roles' account roots as principals, narrowed by `aws:PrincipalArn`
- * (docs/DESIGN.md, invariant 2). A role ARN in `Principal` would be turned into a unique id by IAM and go dead
- * when the role is re-created, and fails to save while the role does not exist.
+ * Principals and conditions for "exactly these roles", written the way that survives role re-creation and
+ * needs no role to exist yet (docs/DESIGN.md, invariant 2): a role ARN in `Principal` would be turned into a
+ * unique id by IAM and go dead when the role is re-created, and fails to save while the role does not exist.
+ *
+ * One grant per group of role names that share the same accounts, so that a grant is exactly the product of its
+ * accounts and its names (a single product over all roles would let a role of one account in under a name only
+ * another account uses). A grant names its accounts' roots, narrowed by the roles: by exact ARN in one account,
+ * by name in any of the named accounts (`arn:aws:iam::*:role/<name>`) in several. Its size then grows by one
+ * account root per account, not by a role ARN per role, which keeps the policies of 200 accounts within AWS's
+ * size limits (docs/DESIGN.md, invariant 13). Principals stay fixed account roots, so a bucket policy stays
+ * "not public" for S3 Block Public Access. Where that does not matter and space does (an ECR repository policy
+ * holds 10,240 characters), `by: 'condition'` names the accounts by `aws:PrincipalAccount` (15 characters
+ * an account instead of 33) under the principal `{"AWS": "*"}`.
  */
-export function rolesOnly(roleArns: readonly string[]): { Principal: Principal; Condition: Conditions } {
+export function rolesOnly(roleArns: readonly string[], by: 'principal' | 'condition' = 'principal'): RoleGrant[] {
   if (roleArns.length === 0) throw new Error('rolesOnly needs at least one role ARN');
-  const roots = [...new Set(roleArns.map(accountOfArn))].sort().map(accountRoot);
-  const arns = [...new Set(roleArns)].sort();
-  return {
-    Principal: { AWS: roots.length === 1 ? roots[0]! : roots },
-    Condition: { ArnEquals: { 'aws:PrincipalArn': arns.length === 1 ? arns[0]! : arns } },
-  };
+  const accountsByName = new Map<string, Set<string>>();
+  for (const arn of new Set(roleArns)) {
+    const account = accountOfArn(arn);
+    const name = arn.slice(arn.indexOf(':role/') + ':role/'.length);
+    if (!arn.includes(':role/') || !name) throw new Error(`"${arn}" is not an IAM role ARN`);
+    accountsByName.set(name, (accountsByName.get(name) ?? new Set()).add(account));
+  }
+  const namesByAccounts = new Map<string, string[]>();
+  for (const [name, accounts] of accountsByName) {
+    const key = [...accounts].sort().join(',');
+    namesByAccounts.set(key, [...(namesByAccounts.get(key) ?? []), name]);
+  }
+  const one = (values: string[]) => (values.length === 1 ? values[0]! : values);
+  return [...namesByAccounts]
+    .map(([key, roleNames]) => ({ accounts: key.split(','), roleNames: roleNames.sort() }))
+    .sort((a, b) => a.accounts[0]!.localeCompare(b.accounts[0]!) || a.roleNames[0]!.localeCompare(b.roleNames[0]!))
+    .map(({ accounts, roleNames }): RoleGrant =>
+      accounts.length === 1
+        ? {
+            Principal: { AWS: accountRoot(accounts[0]!) },
+            Condition: { ArnEquals: { 'aws:PrincipalArn': one(roleNames.map((n) => `arn:aws:iam::${accounts[0]}:role/${n}`)) } },
+          }
+        : {
+            Principal: { AWS: by === 'principal' ? accounts.map(accountRoot) : '*' },
+            Condition: {
+              ...(by === 'condition' ? { StringEquals: { 'aws:PrincipalAccount': accounts } } : {}),
+              ArnLike: { 'aws:PrincipalArn': one(roleNames.map((n) => `arn:aws:iam::*:role/${n}`)) },
+            },
+          },
+    );
+}
+
+/**
+ * The statement, granted to exactly these roles: one statement per grant of `rolesOnly`, the first keeping the
+ * Sid and the others numbered. Conditions of the statement apply to every grant.
+ */
+export function grantToRoles(statement: Omit<Statement, 'Principal'>, roleArns: readonly string[], by: 'principal' | 'condition' = 'principal'): Statement[] {
+  return rolesOnly(roleArns, by).map((grant, i) => ({
+    ...statement,
+    Sid: i === 0 ? statement.Sid : `${statement.Sid}${i + 1}`,
+    Principal: grant.Principal,
+    Condition: mergeConditions(grant.Condition, statement.Condition ?? {}),
+  }));
+}
+
+/** Both sets of conditions (IAM ANDs operators and keys); a key set twice under one operator is a mistake. */
+function mergeConditions(a: Conditions, b: Conditions): Conditions {
+  const merged: Conditions = { ...a };
+  for (const [operator, keys] of Object.entries(b)) {
+    for (const key of Object.keys(keys)) if (merged[operator]?.[key] !== undefined) throw new Error(`condition ${operator} ${key} is set twice`);
+    merged[operator] = { ...merged[operator], ...keys };
+  }
+  return merged;
 }
 
 /** Writing to one CloudWatch log group (its streams). */
@@ -63,5 +125,5 @@ export const serviceTrust = (service: string, condition?: Conditions): PolicyDoc
 
 /** Trust policy for a role assumed only by the given roles (possibly in other accounts). */
 export const rolesTrust = (roleArns: readonly string[]): PolicyDocument =>
-  policy({ Sid: 'TrustNamedRoles', Effect: 'Allow', Action: 'sts:AssumeRole', ...rolesOnly(roleArns) });
+  policy(...grantToRoles({ Sid: 'TrustNamedRoles', Effect: 'Allow', Action: 'sts:AssumeRole' }, roleArns));
 

@@ -1,6 +1,6 @@
 import { accountRoot } from '../model/naming';
 import { KEY_ADMIN_ACTIONS } from './artifacts';
-import { PolicyDocument, policy, rolesOnly } from './document';
+import { PolicyDocument, grantToRoles, policy } from './document';
 
 const PUBLISH_KMS = ['kms:Decrypt', 'kms:GenerateDataKey*'];
 
@@ -17,7 +17,7 @@ export function notificationKeyPolicy(props: { account: string; region: string; 
       Resource: '*',
       Condition: viaSns,
     },
-    { Sid: 'RolesPublish', Effect: 'Allow', Action: PUBLISH_KMS, Resource: '*', ...rolesOnly(props.publishers), Condition: { ...rolesOnly(props.publishers).Condition, ...viaSns } },
+    ...grantToRoles({ Sid: 'RolesPublish', Effect: 'Allow', Action: PUBLISH_KMS, Resource: '*', Condition: viaSns }, props.publishers),
   );
 }
 

@@ -1,5 +1,5 @@
 import { lambdaFunctionArn } from '../model/naming';
-import { PolicyDocument, Statement, policy, rolesOnly } from './document';
+import { PolicyDocument, Statement, grantToRoles, policy } from './document';
 
 /** What pulling an image takes; Lambda needs exactly these two on the repository of its region. */
 export const IMAGE_PULL_ACTIONS = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'];
@@ -22,24 +22,32 @@ export interface RepositoryPolicyProps {
   readonly region: string;
   /** Roles in target accounts that create or update functions from the image. */
   readonly pullers: readonly string[];
-  /** Accounts whose Lambda functions in `region` run the image. Default: none (not a Lambda workload). */
-  readonly functionAccounts?: readonly string[];
+  /** Lambda functions that run the image: their accounts and their names. Default: none (not a Lambda workload). */
+  readonly functions?: { readonly accounts: readonly string[]; readonly names: readonly string[] };
 }
 
 /**
  * Cross-account pulls need both the caller's own permission and this policy; repository policies take no
- * Resource element. The Lambda service pulls for the functions, limited to the target accounts' functions.
+ * Resource element. The Lambda service pulls for the functions: AWS's documented statement names the functions
+ * by `aws:sourceArn` (Lambda Developer Guide, "Amazon ECR cross-account permissions"), which takes one ARN
+ * pattern per account and overflows the 10,240-character policy at about 150 accounts. The functions are named
+ * here instead (their names are the stack names, in any account), and their accounts by `aws:SourceAccount`
+ * (one account id each), which a service sends with the source ARN; `IfExists`, so that a request without it
+ * still needs a function of ours by name, created by a role the first statement lets pull (Lambda checks that
+ * the caller of CreateFunction may pull the image). docs/security.md, "Grants by account and role name, and Lambda pulls".
  */
 export function repositoryPolicy(props: RepositoryPolicyProps): PolicyDocument {
-  const statements: Statement[] = [{ Sid: 'TargetRolesPullImage', Effect: 'Allow', Action: IMAGE_PULL_ACTIONS, ...rolesOnly(props.pullers) }];
-  if (props.functionAccounts?.length) {
+  const statements: Statement[] = grantToRoles({ Sid: 'TargetRolesPullImage', Effect: 'Allow', Action: IMAGE_PULL_ACTIONS }, props.pullers, 'condition');
+  if (props.functions?.accounts.length) {
+    const sorted = (values: readonly string[]) => [...new Set(values)].sort();
     statements.push({
       Sid: 'LambdaPullsForTargetFunctions',
       Effect: 'Allow',
       Principal: { Service: 'lambda.amazonaws.com' },
       Action: IMAGE_PULL_ACTIONS,
       Condition: {
-        StringLike: { 'aws:sourceArn': [...props.functionAccounts].sort().map((a) => lambdaFunctionArn(a, props.region, '*')) },
+        StringLike: { 'aws:sourceArn': sorted(props.functions.names).map((name) => lambdaFunctionArn('*', props.region, name)) },
+        StringEqualsIfExists: { 'aws:SourceAccount': sorted(props.functions.accounts) },
       },
     });
   }

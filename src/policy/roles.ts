@@ -157,11 +157,29 @@ export const LAMBDA_TEMPLATE_UNUSED_HANDLER_PERMISSIONS: Readonly<Record<string,
   'logs:DisassociateKmsKey': 'AWS::Logs::LogGroup KmsKeyId',
 };
 
+/**
+ * Resources of the workload stacks in one account, one entry per stack whatever its regions, so that an account
+ * serving many stages stays within a role's 10,240 inline characters (docs/DESIGN.md, invariant 13). A stack's
+ * function and log group have the stack's name in every region (any region of this account: only the
+ * pipeline's change sets, limited to the stack's regions, use the role). Its function roles are named
+ * `<stack>-<region>`, and every region is two letters, a dash, a word and another dash (`eu-west-1`,
+ * `us-gov-west-1`): `<stack>-??-*-*` takes them and no other role of the system (`<prefix>-smoke-check` has no
+ * dash after its third character); verify proves the execution role cannot change any other role of its account.
+ */
+export function workloadStackResources(account: string, stackNames: readonly string[]) {
+  const stacks = uniqueSorted(stackNames);
+  const logGroups = stacks.map((stack) => logGroupArn(account, '*', lambdaLogGroup(stack)));
+  return {
+    functions: stacks.map((stack) => lambdaFunctionArn(account, '*', stack)),
+    functionRoles: stacks.map((stack) => roleArn(account, `${stack}-??-*-*`)),
+    logGroups: [...logGroups, ...logGroups.map((g) => `${g}:*`)],
+  };
+}
+
 /** Exactly what the workload template (`lambda-src/template.yaml`) creates: a function, its role and its log group. */
 export function executionRolePolicy(props: ExecutionRolePolicyProps): PolicyDocument {
   const { account, stacks } = props;
-  const functionRoles = uniqueSorted(stacks.map((s) => roleArn(account, s.functionRoleName)));
-  const logGroups = uniqueSorted(stacks.map((s) => logGroupArn(account, s.region, lambdaLogGroup(s.stackName))));
+  const { functions, functionRoles, logGroups } = workloadStackResources(account, stacks.map((s) => s.stackName));
   return policy(
     {
       // Roles come into being, and get or lose policies, only with the boundary: a rewritten template cannot
@@ -221,7 +239,7 @@ export function executionRolePolicy(props: ExecutionRolePolicyProps): PolicyDocu
         'lambda:UpdateFunctionCode',
         'lambda:UpdateFunctionConfiguration',
       ],
-      Resource: uniqueSorted(stacks.map((s) => lambdaFunctionArn(account, s.region, s.stackName))),
+      Resource: functions,
     },
     {
       Sid: 'ManageFunctionLogGroups',
@@ -237,7 +255,7 @@ export function executionRolePolicy(props: ExecutionRolePolicyProps): PolicyDocu
         'logs:TagResource',
         'logs:UntagResource',
       ],
-      Resource: [...logGroups, ...logGroups.map((g) => `${g}:*`)],
+      Resource: logGroups,
     },
     {
       Sid: 'ReadLogGroups',
@@ -261,8 +279,8 @@ export interface WorkloadBoundaryProps {
  * (write its own function's logs). A role's permissions are its policies intersected with this.
  */
 export function workloadBoundaryPolicy(props: WorkloadBoundaryProps): PolicyDocument {
-  const logGroups = uniqueSorted(props.stacks.map((s) => logGroupArn(props.account, s.region, lambdaLogGroup(s.stackName))));
-  return policy({ Sid: 'FunctionLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: [...logGroups, ...logGroups.map((g) => `${g}:*`)] });
+  const { logGroups } = workloadStackResources(props.account, props.stacks.map((s) => s.stackName));
+  return policy({ Sid: 'FunctionLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: logGroups });
 }
 
 function uniqueSorted(values: readonly string[]): string[] {

@@ -96,6 +96,12 @@ export class AccessModel {
       const policy = policyOf(p.body.policy);
       if (info && policy) info.identity.push({ name: p.address, policy });
     }
+    for (const a of plan.ofType('aws_iam_role_policy_attachment')) {
+      const info = [...this.roles.values()].find((x) => x.name === a.body.role && x.account === a.account);
+      const managed = plan.ofType('aws_iam_policy').find((m) => m.account === a.account && plan.attribute(m.address, 'arn') === a.body.policy_arn);
+      const policy = policyOf(managed?.body.policy);
+      if (info && managed && policy) info.identity.push({ name: managed.address, policy });
+    }
     for (const k of plan.ofType('aws_kms_key')) {
       const arn = plan.attribute(k.address, 'arn')!;
       const policy = policyOf(k.body.policy);
@@ -197,6 +203,10 @@ export function escalationChecks(model: AccessModel): AccessCheck[] {
     deny('no role creates roles outside the system', who, 'iam:CreateRole', stranger);
     deny('no role passes a role outside the system', who, 'iam:PassRole', stranger);
     for (const action of ['iam:PutRolePolicy', 'iam:AttachRolePolicy', 'iam:UpdateAssumeRolePolicy']) deny('no role changes its own permissions or trust', who, action, model.roleTarget(role.arn));
+    // Roles the execution role creates are named by pattern (src/policy/roles.ts): no pattern may take another role of the system.
+    for (const other of [...model.roles.values()].filter((r) => r.account === role.account && r.arn !== role.arn)) {
+      for (const action of ['iam:PutRolePolicy', 'iam:UpdateAssumeRolePolicy', 'iam:DeleteRole']) deny('no role changes another role of the system', who, action, other);
+    }
     deny('no role creates keys', who, 'kms:CreateKey', { arn: '*', account: role.account, label: 'any new key' });
     for (const key of model.keys.values()) {
       for (const action of ['kms:CreateGrant', 'kms:PutKeyPolicy']) deny('no role grants itself a key or rewrites a key policy', who, action, key);
@@ -477,11 +487,36 @@ function boundaryPaths(p: Paths, c: PipelineContext): void {
   for (const repo of model.repositories.values()) deny('an unrelated account cannot pull the image', outsider, 'ecr:BatchGetImage', repo);
   const actionRoles = [...new Set(deploys.map((a) => String(a.role_arn)))];
   for (const arn of actionRoles) deny('an unrelated account cannot assume an action role', outsider, 'sts:AssumeRole', model.roleTarget(arn));
+  // Policies name roles of several accounts by name (docs/DESIGN.md, invariant 13): a role of an unrelated account
+  // under one of those names reaches nothing.
+  for (const name of new Set([...model.roles.values()].map((r) => r.name))) {
+    const squatter: Principal = { ...outsider, id: `arn:aws:iam::${OUTSIDER_ACCOUNT}:role/${name}`, label: `a role of unrelated account ${OUTSIDER_ACCOUNT} named ${name}` };
+    for (const key of model.keys.values()) deny(`a role named ${name} in an unrelated account cannot decrypt artifacts`, squatter, 'kms:Decrypt', key);
+    for (const bucket of model.buckets.values()) deny(`a role named ${name} in an unrelated account cannot read artifacts`, squatter, 's3:GetObject', bucket, { resource: object(bucket) });
+    for (const repo of model.repositories.values()) deny(`a role named ${name} in an unrelated account cannot pull the image`, squatter, 'ecr:BatchGetImage', repo);
+    if (name === String(body.role_arn).split('/').pop()) {
+      for (const arn of actionRoles) deny(`a role named ${name} in an unrelated account cannot assume an action role`, squatter, 'sts:AssumeRole', model.roleTarget(arn));
+    }
+  }
+  for (const repo of model.repositories.values()) {
+    for (const stack of new Set(deploys.map((a) => a.configuration?.StackName).filter(Boolean))) {
+      const functionArn = `arn:aws:lambda:${repo.region}:${OUTSIDER_ACCOUNT}:function:${stack}`;
+      deny(`Lambda, for a function named ${stack} in an unrelated account, cannot pull the image`, service('lambda.amazonaws.com', OUTSIDER_ACCOUNT), 'ecr:BatchGetImage', repo, {
+        context: { 'aws:SourceArn': functionArn, 'aws:SourceAccount': OUTSIDER_ACCOUNT },
+      });
+    }
+  }
   // Only the pipeline role assumes a deploy role: every other role of the plan is denied, even with its own
-  // policies rewritten by its account's administrator (the smoke test, the builds, the other roles).
-  for (const other of [...model.roles.keys()].filter((arn) => arn !== body.role_arn)) {
-    const worst: Principal = { ...model.principal(other), identity: [{ name: 'AdministratorAccess (worst case)', policy: ADMIN }] };
-    for (const arn of actionRoles.filter((a) => a !== other)) deny(`only the pipeline role assumes deploy roles, not ${worst.label}`, worst, 'sts:AssumeRole', model.roleTarget(arn));
+  // policies rewritten by its account's administrator (the smoke test, the builds, the other roles). IAM lets a
+  // role of another account in only if the trust policy names its account (or "*"), so the roles of accounts the
+  // trust does not name are denied without asking; those of its own account and of every named one are asked.
+  for (const arn of actionRoles) {
+    const target = model.roleTarget(arn);
+    const named = principalAccounts(target.policy?.policy);
+    for (const other of [...model.roles.values()].filter((r) => r.arn !== body.role_arn && r.arn !== arn && (!named || named.has(r.account) || r.account === target.account))) {
+      const worst: Principal = { ...model.principal(other.arn), identity: [{ name: 'AdministratorAccess (worst case)', policy: ADMIN }] };
+      deny(`only the pipeline role assumes deploy roles, not ${worst.label}`, worst, 'sts:AssumeRole', target);
+    }
   }
   const accounts = [...new Set(actionRoles.map((a) => a.split(':')[4]!))];
   actionRoles.forEach((arn, i) => {
@@ -509,6 +544,22 @@ function boundaryPaths(p: Paths, c: PipelineContext): void {
     const bucket = model.bucketTarget(store.bucket);
     deny(`no request without TLS reaches the ${region} artifacts`, pipelineRole, 's3:GetObject', bucket, { resource: object(bucket), context: { 'aws:SecureTransport': 'false' } });
   }
+}
+
+/** Accounts an Allow statement of a resource policy names as AWS principals; undefined when it may be anyone. */
+function principalAccounts(policy: PolicyJson | undefined): Set<string> | undefined {
+  if (!policy) return undefined;
+  const accounts = new Set<string>();
+  for (const s of (Array.isArray(policy.Statement) ? policy.Statement : [policy.Statement]) as Body[]) {
+    if (s.Effect !== 'Allow') continue;
+    if (s.Principal === '*' || s.NotPrincipal) return undefined;
+    for (const p of asList(s.Principal?.AWS)) {
+      const account = /^\d{12}$/.test(p) ? p : /^arn:aws:iam::(\d{12}):/.exec(p)?.[1];
+      if (!account) return undefined;
+      accounts.add(account);
+    }
+  }
+  return accounts;
 }
 
 /** Confused deputy: the Lambda service assumes a function's role only for functions of the role's account. */

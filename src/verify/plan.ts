@@ -111,6 +111,7 @@ export class Plan {
     const id = placeholderId(address);
     const computed: Record<string, Record<string, () => string>> = {
       aws_iam_role: { arn: () => `arn:aws:iam::${account}:role/${body.name}`, id: () => body.name, name: () => body.name },
+      aws_iam_policy: { arn: () => `arn:aws:iam::${account}:policy/${body.name}`, id: () => `arn:aws:iam::${account}:policy/${body.name}`, name: () => body.name },
       aws_s3_bucket: { arn: () => `arn:aws:s3:::${body.bucket}`, id: () => body.bucket, bucket: () => body.bucket },
       aws_kms_key: { arn: () => `arn:aws:kms:${region}:${account}:key/${id}`, key_id: () => id, id: () => id },
       aws_ecr_repository: {

@@ -47,6 +47,7 @@ function claim(why: string, props: SecurityModelProps): string {
     .replace(/\b\d{12}-[a-z0-9-]+-(prepare|execute|deploy)\b/g, 'each deployment')
     .replace(new RegExp(`\\b${props.prefix}-`, 'g'), '')
     .replace(/for arn:aws:lambda:\S+/g, "for the target accounts' functions")
+    .replace(/(a role|a function) named \S+ in an unrelated account/g, '$1 named like ours in an unrelated account')
     .replace(/role of target account \d{12}/g, 'role of a target account')
     .replace(new RegExp(`to ${region}\\b`, 'g'), 'to each deploy region')
     .replace(new RegExp(`(the )?${region} artifacts`, 'g'), "any region's artifacts")
@@ -61,6 +62,7 @@ function principalKind(label: string, props: SecurityModelProps): string {
     const name = role[1]!.startsWith(`${props.prefix}-`) ? role[1]!.slice(props.prefix.length + 1) : role[1]!;
     return `role \`${name}\` (${role[2] === props.tooling ? 'tooling' : 'each target'})`;
   }
+  if (/^a role of unrelated account \d{12} named /.test(label)) return label.replace(/ named \S+$/, ' named like a role of ours');
   return label
     .replace(/arn:aws:iam::(\d{12}):role\/(\S+)/g, (_m, account: string, name: string) => `\`${name}\` (${account === props.tooling ? 'tooling' : 'each target'})`)
     .replace(/\b\d{12}\b/g, (account) => (account === props.tooling ? 'tooling' : account));

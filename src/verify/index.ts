@@ -12,10 +12,19 @@ export interface Verification {
   readonly ok: boolean;
 }
 
-/** Checks one synthesized stack: the access matrix with the IAM engine, then the rules; `terraform` is the real validate's result, if it ran. */
-export async function verifyPlan(name: string, json: StackJson, terraform?: Verification['terraform']): Promise<Verification> {
+/**
+ * Checks one synthesized stack: the access matrix with the IAM engine, then the rules; `terraform` is the real
+ * validate's result, if it ran. `access` evaluates the matrix (default: in this thread; the CLI spreads it over
+ * every core with src/verify/shards.ts).
+ */
+export async function verifyPlan(
+  name: string,
+  json: StackJson,
+  terraform?: Verification['terraform'],
+  access: (json: StackJson) => Promise<readonly AccessResult[]> = (j) => checkAccess(new Plan(j)),
+): Promise<Verification> {
   const plan = new Plan(json);
-  const access = await checkAccess(plan);
+  const accessResults = await access(json);
   const rules = checkRules(plan);
-  return { name, access, rules, ...(terraform ? { terraform } : {}), ok: access.every((a) => a.ok) && rules.every((r) => r.ok) && terraform?.ok !== false };
+  return { name, access: accessResults, rules, ...(terraform ? { terraform } : {}), ok: accessResults.every((a) => a.ok) && rules.every((r) => r.ok) && terraform?.ok !== false };
 }

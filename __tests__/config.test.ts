@@ -47,7 +47,7 @@ describe('bad input names the file, the field and the fix', () => {
   const cases: Array<[string, (doc: any) => void, string, RegExp]> = [
     ['a malformed account id', (d) => (d.stages[0].targets[0].account = '12345'), 'stages[0].targets[0].account', /12-digit AWS account id.*got "12345"/],
     ['an account id given as a number', (d) => (d.tooling.account = 111111111111), 'tooling.account', /12-digit AWS account id in quotes/],
-    ['an unknown region', (d) => (d.stages[1].targets[0].regions[1] = 'us-east1'), 'stages[1].targets[0].regions[1]', /"us-east1" is not a known AWS region; use one of: .*us-east-1/],
+    ['an unknown region', (d) => (d.stages[1].targets[0].regions[1] = 'us-east1'), 'stages[1].targets[0].regions[1]', /"us-east1" is not a known AWS region; did you mean "us-east-1"\? All: .*us-east-1/],
     ['a duplicate stage', (d) => (d.stages[1].name = 'dev'), 'stages[1].name', /stage "dev" is listed more than once/],
     [
       'an account listed twice in a stage',
@@ -73,7 +73,7 @@ describe('bad input names the file, the field and the fix', () => {
       'stages[0].name',
       /function role name ".*-eu-west-1" is \d+ characters; AWS allows 64\. Shorten the stage name/,
     ],
-    ['a typo in a field name', (d) => (d.stages[0].targets[0].regoins = ['eu-west-1']), 'stages[0].targets[0]', /unknown field "regoins"; allowed here: account, regions/],
+    ['a typo in a field name', (d) => (d.stages[0].targets[0].regoins = ['eu-west-1']), 'stages[0].targets[0]', /unknown field "regoins"; did you mean "regions"\?; allowed here: account, regions/],
     ['an upper-case workload name', (d) => (d.workload.name = 'OrdersApi'), 'workload.name', /lower-case letters, digits and inner hyphens/],
     ['a malformed connection ARN', (d) => (d.source.connectionArn = 'arn:aws:iam::1:role/x'), 'source.connectionArn', /CodeConnections connection ARN.*omit it to create a connection/],
     ['a non-boolean approval', (d) => (d.stages[2].approval = 'yes'), 'stages[2].approval', /expected boolean/],
@@ -83,8 +83,8 @@ describe('bad input names the file, the field and the fix', () => {
     const err = errorFor(mutate);
     expect(err.file).toBe('config/example.json');
     expect(err.issues).toEqual(expect.arrayContaining([{ path, message: expect.stringMatching(message) }]));
-    expect(err.message).toMatch(/^config\/example\.json: invalid environment config\n/);
-    expect(err.message).toContain(`  - ${path}: `);
+    expect(err.message).toMatch(/^config\/example\.json: invalid environment config \(\d+ problems?\)\n/);
+    expect(err.message).toContain(`  ${path}: `);
   });
 
   it('reports every problem of a file in one pass', () => {
@@ -121,17 +121,17 @@ describe('environment files on disk', () => {
 
   it('says where JSON is broken', () => {
     const file = write('broken.json', '{ "tooling": ');
-    expect(() => loadEnvironmentFile(file)).toThrow(new RegExp(`^${file}: invalid environment config\\n  - \\(file\\): not valid JSON`));
+    expect(() => loadEnvironmentFile(file)).toThrow(new RegExp(`^${file}: invalid environment config \\(2 problems\\)\\n  ${file}:1:14  \\(file\\): not valid JSON: a value expected`));
   });
 
   it('says when a file cannot be read', () => {
-    expect(() => loadEnvironmentFile(join(dir, 'missing.json'))).toThrow(/missing\.json: invalid environment config\n  - \(file\): cannot read the file \(ENOENT\)/);
+    expect(() => loadEnvironmentFile(join(dir, 'missing.json'))).toThrow(/missing\.json: invalid environment config \(1 problem\)\n  \S+missing\.json  \(file\): cannot read the file \(ENOENT\)/);
   });
 
   it('refuses two files for one environment name', () => {
     const a = write('a.json', JSON.stringify({ ...example(), name: 'shared' }));
     const b = write('b.json', JSON.stringify({ ...example(), name: 'shared' }));
-    expect(() => loadEnvironmentFiles([a, b])).toThrow(/b\.json: invalid environment config\n  - name: environment "shared" is already defined by .*a\.json/);
+    expect(() => loadEnvironmentFiles([a, b])).toThrow(/b\.json: invalid environment config \(1 problem\)\n  \S+b\.json:1:\d+  name: environment "shared" is already defined by .*a\.json/);
   });
 
   it('loads a valid file from disk', () => {

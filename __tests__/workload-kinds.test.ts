@@ -125,14 +125,14 @@ describe('bad workload input', () => {
 
   it('needs a template and permissions for a cloudformation workload', () => {
     expect(issues({ kind: 'cloudformation', name: 'events' })).toEqual([
-      { path: 'workload.template', message: 'is required (string)' },
-      { path: 'workload.permissions', message: 'is required (array)' },
+      { path: 'workload.template', message: 'is required: Template file in the build output.' },
+      { path: 'workload.permissions', message: 'is required: What the CloudFormation execution role may do: exactly what the template creates.' },
     ]);
   });
 
   it('refuses a template role that could pass any role', () => {
     expect(issues({ kind: 'cloudformation', name: 'events', template: 't.yaml', permissions: [{ Action: ['iam:PassRole'], Resource: '*' }] })).toEqual([
-      { path: 'workload.permissions[0]', message: expect.stringMatching(/would let the template become any role/) },
+      { path: 'workload.permissions[0]', message: expect.stringMatching(/allows iam:PassRole on roles the template does not create .*could become any role/) },
     ]);
   });
 

@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { App } from 'cdktf';
 import { loadEnvironmentFiles } from '../src/config/load';
@@ -33,6 +33,13 @@ export function synthesize(files: readonly string[]): { stacks: EnvironmentStack
     }
   });
   app.synth();
+  // cdktf commands read cdktf.out/stacks/ as well as the manifest: stacks of an earlier synth of other files
+  // would be deployable although the manifest no longer lists them.
+  const stacksDir = join(app.outdir, 'stacks');
+  const written = new Set(stacks.map((s) => s.node.id));
+  if (existsSync(stacksDir)) {
+    for (const stale of readdirSync(stacksDir).filter((d) => !written.has(d))) rmSync(join(stacksDir, stale), { recursive: true, force: true });
+  }
   return { stacks, outdir: app.outdir };
 }
 

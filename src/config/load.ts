@@ -1,19 +1,29 @@
 import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { z } from 'zod';
-import { ConfigIssue, checkEnvironment } from '../model/topology';
+import { ConfigIssue, checkPartialEnvironment, stageDuplicates } from '../model/topology';
 import { names } from '../model/naming';
-import { EnvironmentConfig, LABEL_PATTERN, environmentSchema } from './schema';
+import { EnvironmentConfig, LABEL_PATTERN, StageConfig, environmentSchema, targetSchema } from './schema';
+import { Position, didYouMean, echo, parseSource } from './source';
 import { workloadKind } from '../workloads/registry';
 
-/** An environment file that cannot be used; the message names the file, each field and the fix. */
+/** An environment file that cannot be used; the message names the file, each problem's line, column and field, and the fix. */
 export class ConfigError extends Error {
+  readonly issues: readonly ConfigIssue[];
+
   constructor(
     readonly file: string,
-    readonly issues: readonly ConfigIssue[],
+    issues: readonly ConfigIssue[],
+    locate?: (path: string) => Position | undefined,
   ) {
-    super(`${file}: invalid environment config\n${issues.map((i) => `  - ${i.path || '(file)'}: ${i.message}`).join('\n')}`);
+    const placed = issues
+      .map((i) => (i.line !== undefined || !locate ? i : { ...i, ...locate(i.path) }))
+      .sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+    const where = (i: ConfigIssue) => (i.line !== undefined ? `${file}:${i.line}:${i.column}` : file);
+    const count = placed.length === 1 ? '1 problem' : `${placed.length} problems`;
+    super(`${file}: invalid environment config (${count})\n${placed.map((i) => `  ${where(i)}  ${i.path || '(file)'}: ${i.message}`).join('\n')}`);
     this.name = 'ConfigError';
+    this.issues = placed;
   }
 }
 
@@ -61,68 +71,150 @@ function describeIssue(issue: z.core.$ZodIssue, document: unknown): string {
   if (issue.code === 'unrecognized_keys') {
     const def = schemaAt(issue.path, document)?._zod.def as { shape?: Record<string, unknown> } | undefined;
     const allowed = Object.keys(def?.shape ?? {}).filter((k) => k !== '$schema');
-    return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}; allowed here: ${allowed.join(', ')}`;
+    const guesses = issue.keys.map((k) => didYouMean(k, allowed)).filter((g): g is string => Boolean(g));
+    return (
+      `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${echo(k)}"`).join(', ')}` +
+      (guesses.length ? `; did you mean ${guesses.map((g) => `"${g}"`).join(', ')}?` : '') +
+      `; allowed here: ${allowed.join(', ')}`
+    );
+  }
+  if ((issue.code === 'invalid_type' || issue.code === 'invalid_value') && issue.input === undefined && !issue.message.startsWith('is required')) {
+    const at = schemaAt(issue.path, document);
+    const description = at && z.globalRegistry.get(at as z.ZodType)?.description;
+    return `is required${description ? `: ${description}` : issue.code === 'invalid_type' ? ` (${issue.expected})` : ''}`;
   }
   return issue.message;
 }
 
-/** Validates a parsed environment document; `file` names it in errors and gives the default environment name. */
-export function parseEnvironment(document: unknown, file: string): EnvironmentConfig {
-  const parsed = environmentSchema.safeParse(document, {
-    error: (issue) =>
-      issue.code === 'invalid_type' && issue.input === undefined ? `is required (${issue.expected})` : undefined,
+const schemaIssues = (schema: z.ZodType, value: unknown, document: unknown, prefix: PropertyKey[]): ConfigIssue[] => {
+  const parsed = schema.safeParse(value, { reportInput: true });
+  return parsed.success ? [] : parsed.error.issues.map((issue) => {
+    const full = { ...issue, path: [...prefix, ...issue.path] } as z.core.$ZodIssue;
+    return { path: formatPath(full.path), message: describeIssue(full, document) };
   });
-  if (!parsed.success) {
-    throw new ConfigError(
-      file,
-      parsed.error.issues.map((issue) => ({ path: formatPath(issue.path), message: describeIssue(issue, document) })),
-    );
-  }
+};
+
+/**
+ * Validates a parsed environment document; `file` names it in errors and gives the default environment name.
+ * Every problem is reported at once: the schema's, and the checks of each field the schema accepted
+ * (checkPartialEnvironment). `locate` places each problem in the file, when the document was read from one.
+ */
+export function parseEnvironment(document: unknown, file: string, locate?: (path: string) => Position | undefined): EnvironmentConfig {
+  const parsed = environmentSchema.safeParse(document);
   const fromFile = basename(file, extname(file));
-  const name = parsed.data.name ?? fromFile;
-  if (!LABEL_PATTERN.test(name)) {
-    throw new ConfigError(file, [
-      { path: 'name', message: `the file name "${fromFile}" is not a valid environment name; set "name" (lower-case letters, digits, hyphens)` },
-    ]);
+  const name = (parsed.success ? parsed.data.name : undefined) ?? (document as { name?: unknown } | undefined)?.name ?? fromFile;
+  const nameIssue: ConfigIssue[] =
+    typeof name === 'string' && !LABEL_PATTERN.test(name) && name === fromFile
+      ? [{ path: 'name', message: `the file name "${echo(fromFile)}" is not a valid environment name; set "name" (lower-case letters, digits, hyphens)` }]
+      : [];
+  if (parsed.success && !nameIssue.length) {
+    const ci = names(parsed.data.workload.name, parsed.data.name ?? fromFile).ci;
+    const config: EnvironmentConfig = {
+      ...parsed.data,
+      name: parsed.data.name ?? fromFile,
+      terraformRoleName: parsed.data.terraformRoleName ?? ci.applyRole,
+      terraformPlanRoleName: parsed.data.terraformPlanRoleName ?? ci.planRole,
+    };
+    const issues = checkPartialEnvironment(config);
+    if (issues.length > 0) throw new ConfigError(file, issues, locate);
+    return config;
   }
-  const ci = names(parsed.data.workload.name, name).ci;
-  const config: EnvironmentConfig = {
-    ...parsed.data,
-    name,
-    terraformRoleName: parsed.data.terraformRoleName ?? ci.applyRole,
-    terraformPlanRoleName: parsed.data.terraformPlanRoleName ?? ci.planRole,
-  };
-  const issues = checkEnvironment(config);
-  if (issues.length > 0) throw new ConfigError(file, issues);
-  return config;
+  // Not valid as a whole: each top-level field on its own, so the fields that are valid still get their checks.
+  const input = (document && typeof document === 'object' && !Array.isArray(document) ? document : {}) as Record<string, unknown>;
+  const issues: ConfigIssue[] = [...nameIssue];
+  if (!parsed.success) issues.push(...schemaIssues(environmentSchema, document, document, []).filter((i) => !i.path || !(i.path.split(/[.[]/)[0]! in environmentSchema.shape)));
+  const partial: Record<string, unknown> = {};
+  const valid = new Set<string>();
+  for (const [field, schema] of Object.entries(environmentSchema.shape)) {
+    const own = schemaIssues(schema as z.ZodType, input[field], document, [field]);
+    issues.push(...own);
+    if (!own.length) {
+      partial[field] = (schema as z.ZodType).parse(input[field]);
+      valid.add(field);
+    }
+  }
+  // The environment name and the Terraform role names default from the file name and the workload.
+  if (nameIssue.length) valid.delete('name');
+  else partial.name ??= fromFile;
+  if (valid.has('workload') && valid.has('name')) {
+    const ci = names((partial.workload as { name: string }).name, partial.name as string).ci;
+    partial.terraformRoleName ??= ci.applyRole;
+    partial.terraformPlanRoleName ??= ci.planRole;
+  }
+  for (const role of ['terraformRoleName', 'terraformPlanRoleName']) if (partial[role] === undefined) valid.delete(role);
+  issues.push(...checkPartialEnvironment(partial as EnvironmentConfig, valid));
+  // Stages with a wrong value elsewhere still have names and accounts: repeated ones are reported now, not after.
+  if (!valid.has('stages') && Array.isArray(input.stages)) issues.push(...stageDuplicates(lenientStages(input.stages)));
+  throw new ConfigError(file, issues, locate);
+}
+
+/** Stages as far as they can be read: names as written, the targets that are valid (positions kept). */
+function lenientStages(stages: unknown[]): StageConfig[] {
+  // An unreadable name or target gets a placeholder no other can equal, so it is never called a duplicate.
+  return stages.map((stage, i) => {
+    const s = (stage ?? {}) as { name?: unknown; targets?: unknown };
+    const targets = Array.isArray(s.targets) ? s.targets.map((t) => targetSchema.safeParse(t)) : [];
+    return {
+      name: typeof s.name === 'string' && s.name ? s.name : `\u0000${i}`,
+      approval: false,
+      targets: targets.map((t, j) => (t.success ? t.data : { account: `\u0000${i}.${j}`, regions: [] })),
+    };
+  });
 }
 
 /**
  * Checks the workload's files in the repository synth runs in (its kind decides which: a `cloudformation`
  * template's handler permissions, src/workloads/cloudformation.ts).
  */
-export function checkWorkloadFiles(config: EnvironmentConfig, file: string, read: (path: string) => string = (p) => readFileSync(p, 'utf8')): void {
-  const issues = workloadKind(config.workload).fileChecks(config.workload, read);
-  if (issues.length > 0) throw new ConfigError(file, issues);
+export function checkWorkloadFiles(
+  config: EnvironmentConfig,
+  file: string,
+  read: (path: string) => string = (p) => readFileSync(p, 'utf8'),
+  locate?: (path: string) => Position | undefined,
+): void {
+  const issues = [...repositoryFileIssues(config, read), ...workloadKind(config.workload).fileChecks(config.workload, read)];
+  if (issues.length > 0) throw new ConfigError(file, issues, locate);
 }
 
-/** Reads and validates one environment file (JSON). */
+/** The files of the repository the pipeline runs: the workload's buildspec and the pull-request buildspec. */
+function repositoryFileIssues(config: EnvironmentConfig, read: (path: string) => string): ConfigIssue[] {
+  const missing = (path: string) => {
+    try {
+      read(path);
+      return false;
+    } catch {
+      return true;
+    }
+  };
+  const issues: ConfigIssue[] = [];
+  const buildspec = `${config.workload.path}/buildspec.yml`;
+  if (missing(buildspec)) {
+    issues.push({ path: 'workload.path', message: `${echo(buildspec)} does not exist (synth reads paths from the repository root): the pipeline's build runs it; give the folder that holds the workload and its buildspec.yml` });
+  } else if (config.pullRequests) {
+    const pr = config.pullRequests.buildspec ?? `${config.workload.path}/buildspec-pr.yml`;
+    if (missing(pr)) issues.push({ path: config.pullRequests.buildspec ? 'pullRequests.buildspec' : 'pullRequests', message: `${echo(pr)} does not exist: pull-request builds run it; add it or set pullRequests.buildspec` });
+  }
+  return issues;
+}
+
+/** Reads and validates one environment file (JSON with comments, src/config/source.ts). */
 export function loadEnvironmentFile(file: string): EnvironmentConfig {
+  return readEnvironmentFile(file).config;
+}
+
+/** An environment file's config and where its fields are, for problems found across files. */
+function readEnvironmentFile(file: string): { config: EnvironmentConfig; locate: (path: string) => Position | undefined } {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     throw new ConfigError(file, [{ path: '', message: `cannot read the file (${(err as NodeJS.ErrnoException).code ?? String(err)})` }]);
   }
-  let document: unknown;
-  try {
-    document = JSON.parse(text);
-  } catch (err) {
-    throw new ConfigError(file, [{ path: '', message: `not valid JSON: ${(err as Error).message}` }]);
-  }
-  const config = parseEnvironment(document, file);
-  checkWorkloadFiles(config, file);
-  return config;
+  const source = parseSource(text);
+  if (source.issues.length) throw new ConfigError(file, source.issues);
+  const config = parseEnvironment(source.value, file, source.locate);
+  checkWorkloadFiles(config, file, undefined, source.locate);
+  return { config, locate: source.locate };
 }
 
 /** Where an environment's state lives, as [field that sets it, location]; undefined for the per-stack local file. */
@@ -138,20 +230,22 @@ function stateLocation(config: EnvironmentConfig): [string, string] | undefined 
  * name, and on two environments sharing one state (a deploy of one would overwrite the other).
  */
 export function loadEnvironmentFiles(files: readonly string[]): EnvironmentConfig[] {
-  const configs = files.map(loadEnvironmentFile);
+  const read = files.map(readEnvironmentFile);
+  const configs = read.map((r) => r.config);
   configs.forEach((config, i) => {
+    const locate = read[i]!.locate;
     const first = configs.findIndex((c) => c.name === config.name);
     if (first !== i) {
       throw new ConfigError(files[i]!, [
         { path: 'name', message: `environment "${config.name}" is already defined by ${files[first]}; each environment needs its own name` },
-      ]);
+      ], locate);
     }
     const state = stateLocation(config);
     const sharing = state && configs.findIndex((c) => stateLocation(c)?.[1] === state[1]);
     if (state && sharing !== i) {
       throw new ConfigError(files[i]!, [
         { path: state[0], message: `state ${state[1]} is already used by environment "${configs[sharing!]!.name}" (${files[sharing!]}); give each environment its own state` },
-      ]);
+      ], locate);
     }
     // An account has one CodeStar Notifications service-linked role: a second stack creating it fails at apply.
     const createsRole = (c: EnvironmentConfig) => c.notifications?.serviceLinkedRole === 'create';
@@ -162,7 +256,7 @@ export function loadEnvironmentFiles(files: readonly string[]): EnvironmentConfi
           path: 'notifications.serviceLinkedRole',
           message: `environment "${configs[creator]!.name}" (${files[creator]}) already creates the CodeStar Notifications service-linked role of tooling account ${config.tooling.account}; set "existing" here`,
         },
-      ]);
+      ], locate);
     }
   });
   return configs;

@@ -1,14 +1,44 @@
 import { z } from 'zod';
 import { AWS_REGIONS } from './regions';
+import { didYouMean, echo } from './source';
 
 const accountId = z
   // Returning undefined for a missing value leaves the message to the loader ("is required").
   .string({ error: (issue) => (issue.input === undefined ? undefined : 'must be a 12-digit AWS account id in quotes, e.g. "123456789012"') })
-  .regex(/^\d{12}$/, { error: (issue) => `must be a 12-digit AWS account id, e.g. "123456789012" (got "${issue.input}")` });
+  .regex(/^\d{12}$/, { error: (issue) => `must be a 12-digit AWS account id, e.g. "123456789012" (got "${echo(issue.input)}")` });
 
 const region = z.enum(AWS_REGIONS, {
-  error: (issue) => `"${String(issue.input)}" is not a known AWS region; use one of: ${AWS_REGIONS.join(', ')}`,
+  // A missing region is "required" (the loader says what to write), not an unknown one.
+  error: (issue) => {
+    if (issue.input === undefined) return undefined;
+    const guess = typeof issue.input === 'string' ? didYouMean(issue.input, AWS_REGIONS) : undefined;
+    return `"${echo(issue.input)}" is not a known AWS region; ${guess ? `did you mean "${guess}"? All: ` : 'use one of: '}${AWS_REGIONS.join(', ')}`;
+  },
 });
+
+/**
+ * A path in the repository the pipeline builds, as synth and CodeBuild read it from the repository root:
+ * relative, normalized (no "." or empty segments, no trailing "/"), never climbing out with "..".
+ */
+const repositoryPath = (what: string, example: string, pattern: RegExp, patternFix: string) =>
+  z
+    .string({ error: (issue) => (issue.input === undefined ? undefined : `must be ${what} (a string)`) })
+    .check((ctx) => {
+      const path = ctx.value;
+      const segments = path.split('/');
+      const problem = /^([A-Za-z]:|[\\/~])/.test(path)
+        ? 'is absolute'
+        : path.includes('\\')
+          ? 'uses "\\"; write "/"'
+          : segments.includes('..')
+            ? 'climbs out with ".."'
+            : segments.some((s) => s === '' || s === '.')
+              ? 'is not normalized (an empty or "." segment, or a trailing "/")'
+              : !pattern.test(path)
+                ? patternFix
+                : undefined;
+      if (problem) ctx.issues.push({ code: 'custom', input: path, message: `must be ${what}, relative to the repository root, e.g. "${example}"; "${echo(path)}" ${problem}` });
+    });
 
 /** Lower-case DNS-style label: used in bucket, role, stack and repository names. */
 export const LABEL_PATTERN = /^[a-z][a-z0-9-]*[a-z0-9]$/;
@@ -17,18 +47,18 @@ const label = (what: string) =>
     .string({ error: `${what} is required` })
     .regex(LABEL_PATTERN, {
       error: (issue) =>
-        `${what} must be lower-case letters, digits and inner hyphens, starting with a letter (got "${issue.input}")`,
+        `${what} must be lower-case letters, digits and inner hyphens, starting with a letter (got "${echo(issue.input)}")`,
     });
 
 const connectionArn = z
   .string()
   .regex(/^arn:aws:(codestar-connections|codeconnections):[a-z0-9-]+:\d{12}:connection\/[0-9a-f-]{36}$/, {
     error: (issue) =>
-      `must be a CodeConnections connection ARN like "arn:aws:codeconnections:eu-west-1:123456789012:connection/<uuid>" (got "${issue.input}"); omit it to create a connection`,
+      `must be a CodeConnections connection ARN like "arn:aws:codeconnections:eu-west-1:123456789012:connection/<uuid>" (got "${echo(issue.input)}"); omit it to create a connection`,
   });
 
 const iamRoleArn = z.string().regex(/^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]{1,64}$/, {
-  error: (issue) => `must be an IAM role ARN like "arn:aws:iam::123456789012:role/terraform-state" (got "${issue.input}")`,
+  error: (issue) => `must be an IAM role ARN like "arn:aws:iam::123456789012:role/terraform-state" (got "${echo(issue.input)}")`,
 });
 
 export const backendSchema = z
@@ -66,9 +96,7 @@ export const backendSchema = z
   .describe('Where the state of this environment lives.');
 
 const workloadName = label('workload name').describe('Workload name, e.g. `orders-api`.');
-const workloadPath = z
-  .string()
-  .regex(/^[A-Za-z0-9._/-]+$/, { error: 'must be a relative folder path in the repository' })
+const workloadPath = repositoryPath('a folder of the repository', 'lambda-src', /^[A-Za-z0-9._/-]+$/, 'may hold only letters, digits and ._/-')
   .default('lambda-src')
   .describe('Folder in the source repository with the workload and its buildspec.yml. Default: lambda-src.');
 const resourceName = (what: string) =>
@@ -76,7 +104,8 @@ const resourceName = (what: string) =>
     .string({ error: (issue) => (issue.input === undefined ? undefined : `must be the ${what}`) })
     .regex(/^[A-Za-z0-9][A-Za-z0-9_.@+=,-]{0,254}$/, { error: `must be the ${what} (letters, digits and _.@+=,-)` });
 
-const iamRoleName = z.string().regex(/^[\w+=,.@-]{1,64}$/, { error: 'must be an IAM role name (1-64 of letters, digits and +=,.@_-)' });
+// IAM role names: 1-64 of letters, digits and +=,.@_- (IAM User Guide, "IAM object quotas"; CreateRole RoleName).
+const iamRoleName = z.string().regex(/^[\w+=,.@-]{1,64}$/, { error: (issue) => `must be an IAM role name (1-64 of letters, digits and +=,.@_-; got "${echo(issue.input)}")` });
 /** A statement of the CloudFormation execution role of a `cloudformation` workload. */
 const permissionSchema = z.strictObject({
   Sid: z.string().regex(/^[A-Za-z0-9]*$/).optional(),
@@ -105,20 +134,16 @@ export const workloadSchema = z
           cluster: resourceName('ECS cluster name').describe('Cluster of the service, the same name in every target account.'),
           service: resourceName('ECS service name').describe('Service to update in each target account and region.'),
           container: resourceName('container name').describe('Container of the task definition that runs the image.'),
-          taskRoleName: resourceName('IAM role name').optional().describe('Task role of the service, passed on redeploy. Default: none.'),
-          taskExecutionRoleName: resourceName('IAM role name').describe('Task execution role of the service: it pulls the image.'),
+          taskRoleName: iamRoleName.optional().describe('Task role of the service, passed on redeploy. Default: none.'),
+          taskExecutionRoleName: iamRoleName.describe('Task execution role of the service: it pulls the image.'),
         }),
         z.strictObject({
           kind: z.literal('cloudformation').describe('Any CloudFormation template from the build output, deployed as change sets.'),
           name: workloadName,
           path: workloadPath,
-          template: z
-            .string({ error: (issue) => (issue.input === undefined ? undefined : 'must be a file name') })
-            .regex(/^[A-Za-z0-9._/-]+\.(ya?ml|json|template)$/, { error: 'must be a template file in the build output, e.g. "template.yaml"' })
+          template: repositoryPath('a template file of the build output', 'template.yaml', /^[A-Za-z0-9._/-]+\.(ya?ml|json|template)$/, 'must end in .yaml, .yml, .json or .template')
             .describe('Template file in the build output.'),
-          parameters: z
-            .string()
-            .regex(/^[A-Za-z0-9._/-]+\.json$/, { error: 'must be a JSON template configuration file in the build output' })
+          parameters: repositoryPath('a JSON template configuration file of the build output', 'params.json', /^[A-Za-z0-9._/-]+\.json$/, 'must end in .json')
             .optional()
             .describe('Template configuration (parameters, tags) file in the build output. Default: none.'),
           permissions: z
@@ -186,9 +211,7 @@ export const environmentSchema = z.strictObject({
   workload: workloadSchema,
   pullRequests: z
     .strictObject({
-      buildspec: z
-        .string()
-        .regex(/^[A-Za-z0-9._/-]+\.ya?ml$/, { error: 'must be a buildspec file path in the repository' })
+      buildspec: repositoryPath('a buildspec file of the repository', 'lambda-src/buildspec-pr.yml', /^[A-Za-z0-9._/-]+\.ya?ml$/, 'must end in .yml or .yaml')
         .optional()
         .describe('Buildspec of pull-request builds. Default: <workload.path>/buildspec-pr.yml.'),
     })

@@ -18,6 +18,23 @@ export const NAME_LIMITS = {
   lambdaFunction: 64,
 } as const;
 
+/**
+ * Prefixes and suffixes S3 reserves in general purpose bucket names ("General purpose buckets naming rules",
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html): CreateBucket refuses them.
+ */
+export const S3_RESERVED = {
+  prefixes: ['xn--', 'sthree-', 'amzn-s3-demo-'],
+  suffixes: ['-s3alias', '--ol-s3', '.mrap', '--x-s3', '--table-s3'],
+} as const;
+
+/** What S3's naming rules say against a bucket name, beyond its length; undefined when it is fine. */
+export function reservedBucketName(bucket: string): string | undefined {
+  const prefix = S3_RESERVED.prefixes.find((p) => bucket.startsWith(p));
+  if (prefix) return `starts with "${prefix}", a prefix S3 reserves`;
+  const suffix = S3_RESERVED.suffixes.find((x) => bucket.endsWith(x));
+  return suffix ? `ends with "${suffix}", a suffix S3 reserves` : undefined;
+}
+
 /** Characters CodePipeline accepts in pipeline, stage and action names. */
 export const CODEPIPELINE_NAME_PATTERN = /^[A-Za-z0-9.@_-]+$/;
 

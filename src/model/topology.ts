@@ -1,5 +1,5 @@
 import type { EnvironmentConfig } from '../config/schema';
-import { NAME_LIMITS, Names, names as namesFor } from './naming';
+import { NAME_LIMITS, Names, names as namesFor, reservedBucketName } from './naming';
 import { workloadKind } from '../workloads/registry';
 
 /** CodePipeline quotas: AWS CodePipeline User Guide, "Quotas in AWS CodePipeline" (https://docs.aws.amazon.com/codepipeline/latest/userguide/limits.html). */
@@ -60,8 +60,12 @@ export interface Topology {
 
 /** A problem in an environment file: `path` is the field (e.g. `stages[1].targets[0].account`). */
 export interface ConfigIssue {
+  /** Field path, e.g. `stages[1].targets[0].account`; empty for the file as a whole. */
   readonly path: string;
   readonly message: string;
+  /** Where in the environment file, when it was read from one (counted from 1). */
+  readonly line?: number;
+  readonly column?: number;
 }
 
 const longest = (values: string[]) => values.reduce((a, b) => (b.length > a.length ? b : a));
@@ -127,20 +131,78 @@ function duplicates(values: string[]): Set<string> {
   return dup;
 }
 
+/** Checks what a schema cannot (see checkPartialEnvironment) on a valid environment. */
+export function checkEnvironment(config: EnvironmentConfig): ConfigIssue[] {
+  return checkPartialEnvironment(config);
+}
+
+/** A check of what a schema cannot see, and the top-level fields it needs valid to run. */
+interface EnvironmentCheck {
+  readonly needs: ReadonlyArray<keyof EnvironmentConfig>;
+  readonly check: (config: EnvironmentConfig) => ConfigIssue[];
+}
+
+const FIELD_CHECKS: readonly EnvironmentCheck[] = [
+  {
+    needs: ['terraformRoleName', 'terraformPlanRoleName'],
+    check: (config) =>
+      config.terraformPlanRoleName === config.terraformRoleName
+        ? [{ path: 'terraformPlanRoleName', message: `is the apply role "${config.terraformRoleName}": pull-request plans would run with the rights to change every account; name a separate read-only role` }]
+        : [],
+  },
+  { needs: ['stages'], check: (config) => stageDuplicates(config.stages) },
+  { needs: ['workload'], check: (config) => workloadKind(config.workload).checks(config.workload) },
+  {
+    needs: ['pullRequests', 'source'],
+    check: (config) =>
+      config.pullRequests && !config.source.connectionArn
+        ? [
+            {
+              path: 'source.connectionArn',
+              message:
+                'pull-request builds create a GitHub webhook through the connection, which must be AVAILABLE at apply: deploy once without pullRequests, complete the connection handshake, then set source.connectionArn to the connection_arn output',
+            },
+          ]
+        : [],
+  },
+  {
+    needs: ['credentials', 'backend'],
+    check: (config) =>
+      config.credentials === 'tfc-dynamic' && config.backend.type !== 'cloud'
+        ? [{ path: 'credentials', message: `"tfc-dynamic" credentials exist only in HCP Terraform runs: set backend.type to "cloud", or use "assume-role" with the ${config.backend.type} backend` }]
+        : [],
+  },
+];
+
 /**
  * Checks what a schema cannot: duplicates, the names AWS derives from the config, and CodePipeline quotas.
- * Returns every problem at once so a user fixes a file in one pass.
+ * `valid` names the top-level fields that passed the schema: each check runs when the fields it needs are
+ * valid, so a file with schema errors still gets every other problem reported in the same pass. The checks
+ * of the whole (derived names, pipeline size) run when every field is valid and nothing else is wrong.
  */
-export function checkEnvironment(config: EnvironmentConfig): ConfigIssue[] {
-  const issues: ConfigIssue[] = [];
-  if (config.terraformPlanRoleName === config.terraformRoleName) {
+export function checkPartialEnvironment(config: EnvironmentConfig, valid?: ReadonlySet<string>): ConfigIssue[] {
+  const isValid = (field: string) => !valid || valid.has(field);
+  const issues = FIELD_CHECKS.filter((c) => c.needs.every(isValid)).flatMap((c) => c.check(config));
+  if (issues.length > 0 || !['tooling', 'stages', 'workload', 'name', 'smokeTests'].every(isValid)) return issues;
+
+  issues.push(...checkNameLengths(config));
+  const topology = buildTopology(config);
+  const stageCount = LEADING_STAGES + topology.waves.length;
+  if (stageCount > PIPELINE_QUOTAS.stagesPerPipeline) {
     issues.push({
-      path: 'terraformPlanRoleName',
-      message: `is the apply role "${config.terraformRoleName}": pull-request plans would run with the rights to change every account; name a separate read-only role`,
+      path: 'stages',
+      message:
+        `the pipeline would have ${stageCount} stages (Source, Build and ${topology.waves.length} deployment waves of at most ` +
+        `${PIPELINE_QUOTAS.actionsPerStage} actions); CodePipeline allows ${PIPELINE_QUOTAS.stagesPerPipeline}. Split the targets over two environments`,
     });
   }
-  const dupStages = duplicates(config.stages.map((s) => s.name));
-  config.stages.forEach((stage, i) => {
+  return issues;
+}
+
+export function stageDuplicates(stages: EnvironmentConfig['stages']): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const dupStages = duplicates(stages.map((s) => s.name));
+  stages.forEach((stage, i) => {
     if (dupStages.has(stage.name)) {
       issues.push({ path: `stages[${i}].name`, message: `stage "${stage.name}" is listed more than once; stage names must be unique` });
     }
@@ -160,33 +222,6 @@ export function checkEnvironment(config: EnvironmentConfig): ConfigIssue[] {
       }
     });
   });
-  issues.push(...workloadKind(config.workload).checks(config.workload));
-  if (config.pullRequests && !config.source.connectionArn) {
-    issues.push({
-      path: 'source.connectionArn',
-      message:
-        'pull-request builds create a GitHub webhook through the connection, which must be AVAILABLE at apply: deploy once without pullRequests, complete the connection handshake, then set source.connectionArn to the connection_arn output',
-    });
-  }
-  if (config.credentials === 'tfc-dynamic' && config.backend.type !== 'cloud') {
-    issues.push({
-      path: 'credentials',
-      message: `"tfc-dynamic" credentials exist only in HCP Terraform runs: set backend.type to "cloud", or use "assume-role" with the ${config.backend.type} backend`,
-    });
-  }
-  if (issues.length > 0) return issues;
-
-  issues.push(...checkNameLengths(config));
-  const topology = buildTopology(config);
-  const stageCount = LEADING_STAGES + topology.waves.length;
-  if (stageCount > PIPELINE_QUOTAS.stagesPerPipeline) {
-    issues.push({
-      path: 'stages',
-      message:
-        `the pipeline would have ${stageCount} stages (Source, Build and ${topology.waves.length} deployment waves of at most ` +
-        `${PIPELINE_QUOTAS.actionsPerStage} actions); CodePipeline allows ${PIPELINE_QUOTAS.stagesPerPipeline}. Split the targets over two environments`,
-    });
-  }
   return issues;
 }
 
@@ -204,6 +239,8 @@ function checkNameLengths(config: EnvironmentConfig): ConfigIssue[] {
   const regions = [config.tooling.region, ...config.stages.flatMap((s) => s.targets.flatMap((t) => t.regions))];
   const bucket = n.artifactBucket(config.tooling.account, longest(regions));
   tooLong('workload.name', 'artifact bucket name', bucket, NAME_LIMITS.s3Bucket, `Shorten ${stem} by ${bucket.length - NAME_LIMITS.s3Bucket} characters.`);
+  const reserved = reservedBucketName(bucket);
+  if (reserved) issues.push({ path: 'workload.name', message: `the artifact bucket name "${bucket}" ${reserved}; choose a workload name that does not start with it` });
   // The function's role (`<stack>-<region>`) is the longest name derived from a stage, so it binds the
   // stack and function names too.
   config.stages.forEach((stage, i) => {

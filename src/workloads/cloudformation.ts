@@ -7,11 +7,9 @@ import { policy } from '../policy/document';
 import { actionRolePolicy, templateExecutionRolePolicy } from '../policy/roles';
 import { ARTIFACTS, changeSetActions } from './pipeline-actions';
 import type { WorkloadKind } from './workload-kind';
+import { roleHandingStatements } from './role-grants';
 
 type CloudFormation = Extract<WorkloadConfig, { kind: 'cloudformation' }>;
-
-/** Actions that hand out any role: never on "*" in the execution role's permissions. */
-const ANY_ROLE_ACTION = /^(\*|iam:\*|iam:PassRole|sts:\*|sts:AssumeRole)$/i;
 
 /**
  * Any CloudFormation template from the build output (cfn-src/), deployed as change sets with the permissions the
@@ -45,11 +43,10 @@ export const cloudformation: WorkloadKind<CloudFormation> = {
   imagePuller: () => undefined,
   taskRoles: () => undefined,
   checks: (workload) =>
-    workload.permissions.flatMap((p, i) =>
-      [p.Resource].flat().includes('*') && [p.Action].flat().some((a) => ANY_ROLE_ACTION.test(a))
-        ? [{ path: `workload.permissions[${i}]`, message: 'passing or assuming any role ("*") would let the template become any role; list the role ARNs (use {account} and {stack})' }]
-        : [],
-    ),
+    roleHandingStatements(workload.permissions).map(({ index, action, role }) => ({
+      path: `workload.permissions[${index}]`,
+      message: `allows ${action} on roles the template does not create (IAM allows it on ${role}): the template could become any role; list the role ARNs it creates, e.g. "arn:aws:iam::{account}:role/{stack}-*"`,
+    })),
   fileChecks: (workload, read) => templateHandlerIssues(workload, read),
 };
 

@@ -100,7 +100,7 @@ describe('bad backend input', () => {
   it('rejects two environments sharing one S3 state key', () => {
     const a = file('alpha.json', { backend: s3 });
     const b = file('bravo.json', { backend: s3 });
-    expect(() => loadEnvironmentFiles([a, b])).toThrow(/bravo\.json: invalid environment config\n  - backend\.key: state s3:\/\/acme-state\/pipeline\/example\.tfstate is already used by environment "alpha"/);
+    expect(() => loadEnvironmentFiles([a, b])).toThrow(/bravo\.json: invalid environment config \(1 problem\)\n  \S+bravo\.json:\d+:\d+  backend\.key: state s3:\/\/acme-state\/pipeline\/example\.tfstate is already used by environment "alpha"/);
   });
 
   it('rejects two environments sharing one workspace', () => {

@@ -67,7 +67,7 @@ describe('notifications', () => {
       return file;
     });
     expect(() => loadEnvironmentFiles([a!, b!])).toThrow(
-      /bravo\.json: invalid environment config\n  - notifications\.serviceLinkedRole: environment "alpha" .* already creates the CodeStar Notifications service-linked role of tooling account 111111111111; set "existing" here/,
+      /bravo\.json: invalid environment config \(1 problem\)\n  \S+bravo\.json:\d+:\d+  notifications\.serviceLinkedRole: environment "alpha" .* already creates the CodeStar Notifications service-linked role of tooling account 111111111111; set "existing" here/,
     );
   });
 
@@ -124,7 +124,7 @@ describe('notifications', () => {
       }
       throw new Error('expected a ConfigError');
     };
-    expect(issues({ slack: { channelId: 'C07EZ1ABC23' } })).toEqual([{ path: 'notifications.slack.workspaceId', message: 'is required (string)' }]);
+    expect(issues({ slack: { channelId: 'C07EZ1ABC23' } })).toEqual([{ path: 'notifications.slack.workspaceId', message: 'is required: Slack workspace authorized in the AWS Chatbot console.' }]);
     expect(issues({ emails: ['not-an-address'] })).toEqual([{ path: 'notifications.emails[0]', message: 'must be an email address' }]);
   });
 });

@@ -2,7 +2,7 @@
  * What `terraform plan` costs a CI runner for one synthesized stack: wall time and peak memory counted the
  * way a runner's memory limit (a cgroup) sees it, the sum of the proportional set size (PSS) of Terraform and
  * every provider process it starts. RSS would count the provider binary's shared pages once per process:
- * with one provider process per configuration that overstates memory several times (see docs/performance.md).
+ * with one provider process per configuration that overstates memory several times.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';

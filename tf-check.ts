@@ -15,8 +15,7 @@ terraform validate, an offline terraform plan (dummy credentials, no AWS call) a
 (terraform test with a mock provider per alias). Exits 1 if Terraform refuses anything.
   <env>                 check only these environments (default: every one synthesized).
   -c, --config <file>   synthesize these environment files (default: as npm run synth).
-  -p, --plan <file>     check an already synthesized stack file (repeatable); alone, instead of a synth, with
-                        --config, besides the synthesized environments.
+  -p, --plan <file>     check an already synthesized stack file instead (repeatable).
   --mirror <dir>        take hashicorp/aws from this filesystem mirror (default: $TF_PROVIDER_MIRROR, else a
                         mirror found on this machine, else the registry). When it lacks the pinned version, the
                         pin is relaxed in the copy to the mirror's newest, and the output says so.
@@ -28,20 +27,10 @@ terraform validate, an offline terraform plan (dummy credentials, no AWS call) a
 Terraform: TERRAFORM_BINARY, else terraform on PATH (1.7 or later).`;
 
 function stacksToCheck(args: { config?: string[]; plan?: string[] }, names: readonly string[]): StackToCheck[] {
-  const given = (args.plan ?? []).map((file) => ({ ...readStackFile(file), assets: join(dirname(file), 'assets') }));
-  // Stack files alone are checked as they are; with --config, the synthesized environments are checked too.
-  const synthesized = given.length && !args.config?.length ? [] : synthesizedStacks(args.config, names);
-  const stacks = [...synthesized, ...given];
-  const seen = new Set<string>();
-  for (const { name } of stacks) {
-    if (seen.has(name)) throw new Error(`two stacks named ${name}: give each stack file its own folder or file name`);
-    seen.add(name);
+  if (args.plan?.length) {
+    return args.plan.map((file) => ({ ...readStackFile(file), assets: join(dirname(file), 'assets') }));
   }
-  return stacks;
-}
-
-function synthesizedStacks(config: string[] | undefined, names: readonly string[]): StackToCheck[] {
-  const { stacks, outdir } = synthesize(environmentFiles(config));
+  const { stacks, outdir } = synthesize(environmentFiles(args.config));
   const known = stacks.map((s) => s.node.id);
   for (const name of names) assertKnownEnvironment(name, known);
   return known
@@ -73,7 +62,7 @@ async function main(): Promise<number> {
     const jobs = Number(values.jobs);
     if (!Number.isInteger(jobs) || jobs < 1) throw new Error(`--jobs must be a whole number of at least 1 (got "${values.jobs}")`);
     if (values.mirror && values.registry) throw new Error('--mirror and --registry exclude each other: choose one provider source');
-    if (values.plan?.length && positionals.length) throw new Error('--plan checks stack files as they are: give it without environment names');
+    if (values.plan?.length && (values.config?.length || positionals.length)) throw new Error('--plan checks stack files as they are: give it without --config or environment names');
     return { ...values, names: positionals, timeoutSeconds, jobs };
   });
   if (typeof args === 'number') return args;

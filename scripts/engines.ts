@@ -4,11 +4,10 @@
  * One code base, two engines (docs/cdk-terrain.md): synthesizes every environment with CDKTF and with CDK Terrain
  * (bin/run --engine cdktn), compares the stacks and their assets, lists what the newer provider bindings changed
  * in the arguments of the resources we use, and runs verify (with terraform validate) and the real-Terraform check
- * on the CDK Terrain output. Exits 1 on any real difference or failed check. --out keeps the CDK Terrain stacks,
- * as <dir>/<stack>-cdktn/cdk.tf.json, for a real-Terraform check run elsewhere (.ci/run checks them with the rest).
+ * on the CDK Terrain output. Exits 1 on any real difference or failed check.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -17,7 +16,7 @@ import { parseFlags, run } from '../cli/flags';
 import { environmentFiles } from '../cli/synthesize';
 import { bindingChanges, compareStacks } from '../src/engine/compare';
 
-const USAGE = 'usage: npm run engines [-- [--config <environment.json> ...] [--tf-check <env,...>|all|none] [--no-terraform] [--out <dir>]]';
+const USAGE = 'usage: npm run engines [-- [--config <environment.json> ...] [--tf-check <env>|all|none] [--no-terraform]]';
 const ENGINES = ['cdktf', 'cdktn'] as const;
 const COMPAT = 'compat/cdktn';
 
@@ -62,10 +61,7 @@ function boundModules() {
 
 run(() => {
   const args = parseFlags(USAGE, () =>
-    parseArgs({
-      options: { config: { type: 'string', short: 'c', multiple: true }, 'tf-check': { type: 'string', default: 'all' }, 'no-terraform': { type: 'boolean' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-      strict: true,
-    }).values,
+    parseArgs({ options: { config: { type: 'string', short: 'c', multiple: true }, 'tf-check': { type: 'string', default: 'all' }, 'no-terraform': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, strict: true }).values,
   );
   if (typeof args === 'number') return args;
   const started = Date.now();
@@ -105,7 +101,6 @@ run(() => {
     const verified = runEntry(['verify.ts', ...stacks.flatMap((s) => ['--plan', planOf(s)]), ...(args['no-terraform'] ? ['--no-terraform'] : [])], { CDKTF_OUTDIR: join(scratch, 'verify') }, true);
     console.log(`\nverify on the CDK Terrain output (${stacks.join(', ')}): ${verified ? 'PASS' : 'FAIL'}`);
     ok &&= verified;
-    if (args.out) for (const stack of stacks) cpSync(join(outdirs.cdktn, 'stacks', stack), join(args.out, `${stack}-cdktn`), { recursive: true });
     const checked = args['tf-check'] === 'none' ? [] : args['tf-check'] === 'all' ? stacks : args['tf-check']!.split(',');
     if (checked.length) {
       console.log(`\nreal-Terraform check on the CDK Terrain output (${checked.join(', ')}):`);

@@ -1,7 +1,7 @@
 /**
  * The real-Terraform check: the pure parts (what the temporary copies change, the mocks, the provider
  * source) directly, and the command itself against the real Terraform CLI on faults Terraform refuses.
- * The passing path over every shipped environment and the shapes runs in .ci/run (npm run tf:check).
+ * The passing path over every shipped environment runs in .ci/run (npm run tf:check), over the shapes in the bench.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';

@@ -4,10 +4,10 @@
  * The passing path over every shipped environment runs in .ci/run (npm run tf:check), over the shapes in the bench.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { terraformErrors, toCreate } from '../src/terraform/check';
+import { TerraformCheck, terraformErrors, toCreate } from '../src/terraform/check';
 import { mockedApplyTest } from '../src/terraform/mock-test';
 import { NEWER_ONLY_ARGUMENTS, compareVersions, removeNewerArguments } from '../src/terraform/provider-compat';
 import { offlineCopy, validationCopy } from '../src/terraform/stack-copy';
@@ -240,5 +240,22 @@ describe('npm run tf:check, against the real Terraform CLI', () => {
     const run = check(['--plan', file, '--timeout', '1']);
     expect(run.status).toBe(1);
     expect(run.stdout).toMatch(/FAIL (init|validate) +[\d.]+ s\n +\| terraform (init|validate) did not finish within 1 s \(raise it with --timeout\)/);
+  });
+});
+
+describe('stacks checked side by side', () => {
+  // Two inits filling the shared plugin cache at once failed in CI ("mkdir ...: file exists"): they take turns.
+  it('never runs two terraform init at once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tf-inits-'));
+    const log = join(dir, 'log');
+    const fake = join(dir, 'terraform');
+    writeFileSync(fake, `#!/usr/bin/env bash\nif [[ $1 == init ]]; then echo "start $(date +%s%N)" >> ${log}; sleep 0.3; echo "end $(date +%s%N)" >> ${log}; fi\nexit 1\n`);
+    chmodSync(fake, 0o755);
+    const check = new TerraformCheck({ terraform: { binary: fake, version: '1.11.4' }, source: { kind: 'registry' }, workspace: join(dir, 'ws'), timeoutSeconds: 30, env: process.env });
+    const { json } = synth();
+    const results = await Promise.all(['a', 'b', 'c'].map((name) => check.check({ name, json })));
+    expect(results.map((r) => r.steps.map((s) => `${s.step} ${s.ok}`))).toEqual([['init false'], ['init false'], ['init false']]);
+    const events = readFileSync(log, 'utf8').trim().split('\n').map((l) => l.split(' ')[0]);
+    expect(events).toEqual(['start', 'end', 'start', 'end', 'start', 'end']);
   });
 });

@@ -72,6 +72,12 @@ export function terraformErrors(text: string): string {
 export class TerraformCheck {
   private readonly cliConfigFile: string;
   private schema?: { version: string; schema: Promise<ProviderSchema> };
+  /**
+   * Inits run one at a time: they share the plugin cache, which Terraform does not make safe for concurrent
+   * installs (two inits of stacks checked side by side failed with "mkdir ...: file exists"). An init takes
+   * under a second; the other steps still run side by side.
+   */
+  private inits: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly props: TerraformCheckProps) {
     mkdirSync(props.workspace, { recursive: true });
@@ -124,7 +130,9 @@ export class TerraformCheck {
     };
 
     write(validation.json);
-    if (!(await step('init', ['init', '-backend=false', '-input=false', '-no-color']))) {
+    const init = this.inits.then(() => step('init', ['init', '-backend=false', '-input=false', '-no-color']));
+    this.inits = init.catch(() => undefined);
+    if (!(await init)) {
       if (this.props.source.kind === 'registry') steps[0] = { ...steps[0]!, error: `${steps[0]!.error}\n\n${HOW_TO_PROVIDE_PROVIDER}` };
       return result();
     }

@@ -18,7 +18,7 @@ import { parseArgs } from 'node:util';
 import { run } from '../cli/flags';
 import { criticalPathDepth, planGraph } from '../src/plan/plan-graph';
 import { findProviderSource, findTerraform } from '../src/terraform/toolchain';
-import { Run, fitLine, preparePlan, providerCounts } from './plan-cost';
+import { Run, evaluatePolynomial, fitPolynomial, preparePlan, providerCounts } from './plan-cost';
 import { shape } from './shape-generator';
 
 const TIME = '/usr/bin/time';
@@ -89,10 +89,9 @@ async function planRow(name: string, planFile: string, runs: number): Promise<Pl
 /** The plan table, the per-provider fit and what it predicts, as Markdown. */
 function planReport(rows: readonly PlanRow[]): string {
   const med = (row: PlanRow) => ({ seconds: median(row.runs.map((r) => r.seconds)), kb: median(row.runs.map((r) => r.peakPssKb)) });
-  const time = fitLine(rows.map((r) => [r.used, med(r).seconds] as const));
-  const memory = fitLine(rows.map((r) => [r.used, med(r).kb / 1024 / 1024] as const));
-  const worst = (fit: { a: number; b: number }, actual: (r: PlanRow) => number) =>
-    Math.max(...rows.map((r) => Math.abs(fit.a + fit.b * r.used - actual(r)) / actual(r))) * 100;
+  const time = fitPolynomial(rows.map((r) => [r.used, med(r).seconds] as const), 2);
+  const memory = fitPolynomial(rows.map((r) => [r.used, med(r).kb / 1024 / 1024] as const), 1);
+  const worst = (fit: number[], actual: (r: PlanRow) => number) => Math.max(...rows.map((r) => Math.abs(evaluatePolynomial(fit, r.used) - actual(r)) / actual(r))) * 100;
   return [
     '| shape | providers declared | providers used (N) | plan median | min-max | peak PSS, summed (median) | processes at peak | runs |',
     '|---|---|---|---|---|---|---|---|',
@@ -101,8 +100,8 @@ function planReport(rows: readonly PlanRow[]): string {
       return `| ${r.name} | ${r.declared} | ${r.used} | ${secs(med(r).seconds)} | ${secs(Math.min(...t))}-${secs(Math.max(...t))} | ${gib(med(r).kb)} | ${Math.max(...r.runs.map((x) => x.peakProcesses))} | ${r.runs.length} |`;
     }),
     '',
-    `Fit over these shapes (least squares on the medians): plan wall ≈ ${time.a.toFixed(1)} + ${time.b.toFixed(2)}·N s (largest error ${worst(time, (r) => med(r).seconds).toFixed(0)}%), ` +
-      `memory ≈ ${memory.a.toFixed(2)} + ${memory.b.toFixed(3)}·N GiB (largest error ${worst(memory, (r) => med(r).kb / 1024 / 1024).toFixed(0)}%), N = provider configurations used.`,
+    `Fit over these shapes (least squares on the medians): plan wall ≈ ${time[0]!.toFixed(1)} + ${time[1]!.toFixed(2)}·N + ${time[2]!.toFixed(4)}·N² s (largest error ${worst(time, (r) => med(r).seconds).toFixed(0)}%), ` +
+      `memory ≈ ${memory[0]!.toFixed(2)} + ${memory[1]!.toFixed(3)}·N GiB (largest error ${worst(memory, (r) => med(r).kb / 1024 / 1024).toFixed(0)}%), N = provider configurations used.`,
   ].join('\n');
 }
 

@@ -128,13 +128,29 @@ export async function preparePlan(stack: Json, props: PlanCostProps): Promise<()
   return () => sampled(terraform.binary, ['plan', '-refresh=false', '-input=false', '-lock=false', '-no-color'], folder, env);
 }
 
-/** Least-squares line y = a + b·x. */
-export function fitLine(points: ReadonlyArray<readonly [number, number]>): { a: number; b: number } {
-  const n = points.length;
-  const mx = points.reduce((s, [x]) => s + x, 0) / n;
-  const my = points.reduce((s, [, y]) => s + y, 0) / n;
-  const sxx = points.reduce((s, [x]) => s + (x - mx) ** 2, 0);
-  if (n < 2 || sxx === 0) throw new Error('a line needs at least two points with different x');
-  const b = points.reduce((s, [x, y]) => s + (x - mx) * (y - my), 0) / sxx;
-  return { a: my - b * mx, b };
+/**
+ * Least-squares polynomial y = c[0] + c[1]·x + ... + c[degree]·x^degree (normal equations, Gaussian
+ * elimination with partial pivoting). Plan time grows faster than linearly with providers (degree 2); memory
+ * linearly (degree 1).
+ */
+export function fitPolynomial(points: ReadonlyArray<readonly [number, number]>, degree: number): number[] {
+  const size = degree + 1;
+  if (new Set(points.map(([x]) => x)).size < size) throw new Error(`a degree-${degree} fit needs at least ${size} points with different x`);
+  const a = Array.from({ length: size }, (_, i) => [
+    ...Array.from({ length: size }, (_, j) => points.reduce((s, [x]) => s + x ** (i + j), 0)),
+    points.reduce((s, [x, y]) => s + y * x ** i, 0),
+  ]);
+  for (let col = 0; col < size; col++) {
+    const pivot = a.slice(col).reduce((best, row, k) => (Math.abs(row[col]!) > Math.abs(a[best]![col]!) ? col + k : best), col);
+    [a[col], a[pivot]] = [a[pivot]!, a[col]!];
+    for (let row = 0; row < size; row++) {
+      if (row === col) continue;
+      const factor = a[row]![col]! / a[col]![col]!;
+      for (let k = col; k <= size; k++) a[row]![k]! -= factor * a[col]![k]!;
+    }
+  }
+  return a.map((row, i) => row[size]! / row[i]!);
 }
+
+/** A fitted polynomial's value at x. */
+export const evaluatePolynomial = (c: readonly number[], x: number) => c.reduce((sum, ci, i) => sum + ci * x ** i, 0);

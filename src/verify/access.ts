@@ -750,8 +750,12 @@ export interface Shard {
 }
 
 /** Evaluates every check of a plan (or one shard of them); results keep the checks' order. */
-export async function checkAccess(plan: Plan, shard: Shard = { index: 0, count: 1 }): Promise<AccessResult[]> {
+export function checkAccess(plan: Plan, shard: Shard = { index: 0, count: 1 }): Promise<AccessResult[]> {
+  return evaluateChecks(accessChecks(new AccessModel(plan)), shard);
+}
+
+/** Evaluates the checks of one shard, in order. */
+export function evaluateChecks(checks: readonly AccessCheck[], shard: Shard = { index: 0, count: 1 }): Promise<AccessResult[]> {
   const policies = new PolicyCache();
-  const checks = accessChecks(new AccessModel(plan)).filter((_, i) => i % shard.count === shard.index);
-  return Promise.all(checks.map((check) => evaluate(check, policies)));
+  return Promise.all(checks.filter((_, i) => i % shard.count === shard.index).map((check) => evaluate(check, policies)));
 }

@@ -5,7 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { AccessModel, AccessResult, Shard, accessChecks, checkAccess } from './access';
+import { AccessModel, AccessResult, Shard, accessChecks, checkAccess, evaluateChecks } from './access';
 import { Plan, StackJson } from './plan';
 
 interface ShardRequest {
@@ -42,11 +42,12 @@ function inWorker(script: string, request: ShardRequest): Promise<AccessResult[]
  */
 export async function checkAccessOnAllCores(json: StackJson, script: string, threads?: number): Promise<AccessResult[]> {
   const plan = new Plan(json);
-  const expected = accessChecks(new AccessModel(plan)).length;
+  const checks = accessChecks(new AccessModel(plan));
+  const expected = checks.length;
   const count = threads ?? Math.max(1, Math.min(availableParallelism(), Math.floor(expected / CHECKS_PER_WORKER)));
-  if (count === 1) return checkAccess(plan);
+  if (count === 1) return evaluateChecks(checks);
   const shards = await Promise.all(
-    Array.from({ length: count }, (_, index) => (index === 0 ? checkAccess(plan, { index, count }) : inWorker(script, { json, shard: { index, count } }))),
+    Array.from({ length: count }, (_, index) => (index === 0 ? evaluateChecks(checks, { index, count }) : inWorker(script, { json, shard: { index, count } }))),
   );
   const results: AccessResult[] = new Array(expected);
   shards.forEach((shard, index) => shard.forEach((result, j) => (results[j * count + index] = result)));

@@ -7,8 +7,8 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { offlineCopy, pinnedVersion, validationCopy } from '../src/terraform/stack-copy';
-import { ProviderSource, TerraformCli, cliConfig } from '../src/terraform/toolchain';
+import { offlineCopy, providerChoice, validationCopy } from '../src/terraform/stack-copy';
+import { ProviderSource, TerraformCli, cliConfig, terraformEnv } from '../src/terraform/toolchain';
 
 type Json = Record<string, any>;
 
@@ -119,11 +119,9 @@ export async function preparePlan(stack: Json, props: PlanCostProps): Promise<()
   const { terraform, source, folder } = props;
   mkdirSync(join(folder, 'plugin-cache'), { recursive: true });
   writeFileSync(join(folder, 'terraform.rc'), cliConfig(source, join(folder, 'plugin-cache')));
-  const pinned = pinnedVersion(stack);
-  const version = source.kind === 'mirror' && pinned && !source.versions.includes(pinned) ? source.versions[0]! : pinned ?? '';
-  const copy = validationCopy(stack, { version, ...(version !== pinned && pinned ? { pinned } : {}) });
+  const copy = validationCopy(stack, providerChoice(stack, source));
   writeFileSync(join(folder, 'cdk.tf.json'), JSON.stringify(offlineCopy(copy.json)));
-  const env = { ...process.env, TF_CLI_CONFIG_FILE: join(folder, 'terraform.rc'), TF_IN_AUTOMATION: '1', TF_INPUT: '0', CHECKPOINT_DISABLE: '1' };
+  const env = terraformEnv(process.env, join(folder, 'terraform.rc'));
   await sampled(terraform.binary, ['init', '-backend=false', '-input=false', '-no-color'], folder, env);
   return () => sampled(terraform.binary, ['plan', '-refresh=false', '-input=false', '-lock=false', '-no-color'], folder, env);
 }

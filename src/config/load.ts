@@ -86,13 +86,17 @@ function describeIssue(issue: z.core.$ZodIssue, document: unknown): string {
   return issue.message;
 }
 
-const schemaIssues = (schema: z.ZodType, value: unknown, document: unknown, prefix: PropertyKey[]): ConfigIssue[] => {
+/** A schema's verdict on a value: its output, or its issues with paths below `prefix`. */
+function parseWith(schema: z.ZodType, value: unknown, document: unknown, prefix: PropertyKey[]): { data?: unknown; issues: ConfigIssue[] } {
   const parsed = schema.safeParse(value, { reportInput: true });
-  return parsed.success ? [] : parsed.error.issues.map((issue) => {
-    const full = { ...issue, path: [...prefix, ...issue.path] } as z.core.$ZodIssue;
-    return { path: formatPath(full.path), message: describeIssue(full, document) };
-  });
-};
+  if (parsed.success) return { data: parsed.data, issues: [] };
+  return {
+    issues: parsed.error.issues.map((issue) => {
+      const full = { ...issue, path: [...prefix, ...issue.path] } as z.core.$ZodIssue;
+      return { path: formatPath(full.path), message: describeIssue(full, document) };
+    }),
+  };
+}
 
 /**
  * Validates a parsed environment document; `file` names it in errors and gives the default environment name.
@@ -100,7 +104,7 @@ const schemaIssues = (schema: z.ZodType, value: unknown, document: unknown, pref
  * (checkPartialEnvironment). `locate` places each problem in the file, when the document was read from one.
  */
 export function parseEnvironment(document: unknown, file: string, locate?: (path: string) => Position | undefined): EnvironmentConfig {
-  const parsed = environmentSchema.safeParse(document);
+  const parsed = environmentSchema.safeParse(document, { reportInput: true });
   const fromFile = basename(file, extname(file));
   const name = (parsed.success ? parsed.data.name : undefined) ?? (document as { name?: unknown } | undefined)?.name ?? fromFile;
   const nameIssue: ConfigIssue[] =
@@ -122,14 +126,21 @@ export function parseEnvironment(document: unknown, file: string, locate?: (path
   // Not valid as a whole: each top-level field on its own, so the fields that are valid still get their checks.
   const input = (document && typeof document === 'object' && !Array.isArray(document) ? document : {}) as Record<string, unknown>;
   const issues: ConfigIssue[] = [...nameIssue];
-  if (!parsed.success) issues.push(...schemaIssues(environmentSchema, document, document, []).filter((i) => !i.path || !(i.path.split(/[.[]/)[0]! in environmentSchema.shape)));
+  // Issues of the whole document outside its fields (unknown top-level fields, not an object); the fields' own below.
+  if (!parsed.success) {
+    issues.push(
+      ...parsed.error.issues
+        .filter((issue) => !(String(issue.path[0]) in environmentSchema.shape))
+        .map((issue) => ({ path: formatPath(issue.path), message: describeIssue(issue, document) })),
+    );
+  }
   const partial: Record<string, unknown> = {};
   const valid = new Set<string>();
   for (const [field, schema] of Object.entries(environmentSchema.shape)) {
-    const own = schemaIssues(schema as z.ZodType, input[field], document, [field]);
-    issues.push(...own);
-    if (!own.length) {
-      partial[field] = (schema as z.ZodType).parse(input[field]);
+    const own = parseWith(schema as z.ZodType, input[field], document, [field]);
+    issues.push(...own.issues);
+    if (!own.issues.length) {
+      partial[field] = own.data;
       valid.add(field);
     }
   }

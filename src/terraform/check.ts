@@ -9,8 +9,8 @@ import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ProviderSchema, mockedApplyTest } from './mock-test';
 import { Removal } from './provider-compat';
-import { ProviderChoice, offlineCopy, pinnedVersion, validationCopy } from './stack-copy';
-import { HOW_TO_PROVIDE_PROVIDER, ProviderSource, TerraformCli, cliConfig } from './toolchain';
+import { offlineCopy, providerChoice, validationCopy } from './stack-copy';
+import { HOW_TO_PROVIDE_PROVIDER, ProviderSource, TerraformCli, cliConfig, terraformEnv } from './toolchain';
 
 type Json = Record<string, any>;
 
@@ -87,14 +87,6 @@ export class TerraformCheck {
     writeFileSync(this.cliConfigFile, cliConfig(props.source, cache));
   }
 
-  /** The provider build to ask for: the pinned one when the source has it, else the mirror's newest. */
-  providerChoice(stack: Json): ProviderChoice {
-    const pinned = pinnedVersion(stack);
-    const { source } = this.props;
-    if (source.kind === 'registry' || !pinned || source.versions.includes(pinned)) return { version: pinned ?? '' };
-    return { version: source.versions[0]!, pinned };
-  }
-
   /** init and validate only: what `npm run verify` asks of Terraform. */
   validate(stack: StackToCheck): Promise<StackResult> {
     return this.run(stack, ['init', 'validate']);
@@ -109,7 +101,7 @@ export class TerraformCheck {
     const folder = join(this.props.workspace, stack.name);
     mkdirSync(folder, { recursive: true });
     if (stack.assets && existsSync(stack.assets)) cpSync(stack.assets, join(folder, 'assets'), { recursive: true });
-    const choice = this.providerChoice(stack.json);
+    const choice = providerChoice(stack.json, this.props.source);
     const validation = validationCopy(stack.json, choice);
     const write = (json: Json) => writeFileSync(join(folder, 'cdk.tf.json'), `${JSON.stringify(json, null, 2)}\n`);
     const steps: StepResult[] = [];
@@ -163,7 +155,7 @@ export class TerraformCheck {
     const started = process.hrtime.bigint();
     const child = spawn(this.props.terraform.binary, args, {
       cwd,
-      env: { ...this.props.env, TF_CLI_CONFIG_FILE: this.cliConfigFile, TF_IN_AUTOMATION: '1', TF_INPUT: '0', CHECKPOINT_DISABLE: '1' },
+      env: terraformEnv(this.props.env, this.cliConfigFile),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const out: Buffer[] = [];

@@ -3,6 +3,7 @@
  * is one the check's machine forces, and each is reported; the stack in cdktf.out/ is never touched.
  */
 import { Removal, removeNewerArguments } from './provider-compat';
+import type { ProviderSource } from './toolchain';
 
 type Json = Record<string, any>;
 
@@ -22,6 +23,13 @@ export interface ValidationCopy {
 
 /** The stack's hashicorp/aws version constraint. */
 export const pinnedVersion = (stack: Json): string | undefined => stack.terraform?.required_providers?.aws?.version;
+
+/** The provider build to ask for: the pinned one when the source has it, else the mirror's newest. */
+export function providerChoice(stack: Json, source: ProviderSource): ProviderChoice {
+  const pinned = pinnedVersion(stack);
+  if (source.kind === 'registry' || !pinned || source.versions.includes(pinned)) return { version: pinned ?? '' };
+  return { version: source.versions[0]!, pinned };
+}
 
 /**
  * What `terraform validate` checks: the stack as synthesized, with its backend removed (the check never

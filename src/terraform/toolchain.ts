@@ -131,3 +131,12 @@ export function cliConfig(source: ProviderSource, cacheDir: string): string {
     '',
   ].join('\n');
 }
+
+/** The environment every Terraform command of a check runs with: its CLI configuration, no prompts, no checkpoint calls. */
+export const terraformEnv = (env: NodeJS.ProcessEnv, cliConfigFile: string): NodeJS.ProcessEnv => ({
+  ...env,
+  TF_CLI_CONFIG_FILE: cliConfigFile,
+  TF_IN_AUTOMATION: '1',
+  TF_INPUT: '0',
+  CHECKPOINT_DISABLE: '1',
+});

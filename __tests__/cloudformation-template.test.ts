@@ -80,12 +80,25 @@ describe('execution role of a cloudformation workload', () => {
   });
 
   it('fails closed on a type it has no handler permissions for, a missing template, and a needless exemption', () => {
-    const unknown = issuesOf(() => checkWorkloadFiles(example(), 'f.json', () => 'Resources:\n  T:\n    Type: AWS::Made::Up\n'));
-    expect(unknown).toEqual([{ path: 'workload.template', message: expect.stringMatching(/uses AWS::Made::Up, whose handler permissions are not in src\/workloads\/cfn-handler-permissions\.json; add it with `npm run cfn-handlers -- <schema\.json>`/) }]);
+    const unknown = issuesOf(() => checkWorkloadFiles(example(), 'f.json', () => 'Resources:\n  T:\n    Type: AWS::SNS::Topic\n'));
+    expect(unknown).toEqual([{ path: 'workload.template', message: expect.stringMatching(/uses AWS::SNS::Topic, whose handler permissions are not in src\/workloads\/cfn-handler-permissions\.json; add it with `npm run cfn-handlers -- <schema\.json>`/) }]);
     const missing = issuesOf(() => checkWorkloadFiles(withWorkload(() => ({ template: 'nope.yaml' })), 'f.json'));
     expect(missing).toEqual([{ path: 'workload.template', message: 'cannot read the resources of cfn-src/nope.yaml: no such file (synth reads it from the repository root)' }]);
     const needless = issuesOf(() => checkWorkloadFiles(withWorkload(() => ({ handlerPermissionsNotNeeded: ['ec2:DescribeVpcs'] })), 'f.json'));
     expect(needless).toEqual([{ path: 'workload.handlerPermissionsNotNeeded[0]', message: expect.stringMatching(/"ec2:DescribeVpcs" is no handler permission of a resource in cfn-src\/template\.yaml; remove it/) }]);
+  });
+});
+
+describe('the template of a cloudformation workload, at synth', () => {
+  it('is judged by the CloudFormation resource schemas, each issue with the file and line', () => {
+    const text = readFileSync('cfn-src/template.yaml', 'utf8').replace('      MessageRetentionPeriod: 1209600', '      MessageRetentionPeriods: 1209600');
+    const line = text.split('\n').findIndex((l) => l.includes('MessageRetentionPeriods')) + 1;
+    expect(issuesOf(() => checkWorkloadFiles(example(), 'config/example-cfn.json', () => text))).toEqual([
+      {
+        path: 'workload.template',
+        message: `cfn-src/template.yaml:${line}: DeadLetters (AWS::SQS::Queue) has no property MessageRetentionPeriods; did you mean MessageRetentionPeriod? (CloudFormation resource schemas, src/workloads/template-schema.ts)`,
+      },
+    ]);
   });
 });
 

@@ -29,18 +29,22 @@ severity_rank() {
 # with a provenance attestation unless told --provenance=false) is refused at deploy time. Refuse it here.
 SINGLE_IMAGE_MANIFESTS=" application/vnd.docker.distribution.manifest.v2+json application/vnd.oci.image.manifest.v1+json "
 
-scan_findings() { # region repository tag query
-  aws ecr describe-image-scan-findings --region "$1" --repository-name "$2" --image-id imageTag="$3" --query "$4" --output text
+# DescribeImageScanFindings pages its findings (at most 100 a page, then nextToken). The CLI follows the pages and,
+# with --output text, applies --query to each page: a single value (status, keys) is read from one page only
+# (--no-paginate), the findings from every page.
+scan_value() { # region repository tag query
+  aws ecr describe-image-scan-findings --no-paginate --region "$1" --repository-name "$2" --image-id imageTag="$3" --query "$4" --output text
 }
 
 scan_gate() { # region repository tag
-  local fail_on=${SCAN_FAIL_ON:-HIGH} threshold name severity blocking="" status="" keys attempt
+  local fail_on=${SCAN_FAIL_ON:-HIGH} threshold name severity blocking="" status="" keys attempt findings
   [[ $fail_on == OFF ]] && return 0
   threshold=$(severity_rank "$fail_on")
   [[ $threshold -gt 0 ]] || { echo "SCAN_FAIL_ON '$fail_on' is not one of CRITICAL, HIGH, MEDIUM, LOW, OFF" >&2; exit 2; }
-  # Basic scanning ends COMPLETE; enhanced (Inspector) scanning reports ACTIVE once the image is scanned.
+  # Basic scanning ends COMPLETE; enhanced (Inspector) scanning reports ACTIVE once the image is scanned. Each poll
+  # reads the status and the keys of imageScanFindings from the first page.
   for ((attempt = 1; attempt <= ${SCAN_WAIT_ATTEMPTS:-60}; attempt++)); do
-    status=$(scan_findings "$1" "$2" "$3" 'imageScanStatus.status')
+    read -r status keys < <(scan_value "$1" "$2" "$3" '[imageScanStatus.status, join(`,`, keys(imageScanFindings || `{}`))]' || echo "unreadable")
     [[ $status == COMPLETE || $status == ACTIVE ]] && break
     [[ $status == IN_PROGRESS || $status == PENDING || $status == None ]] || break
     sleep "${SCAN_WAIT_SECONDS:-10}"
@@ -49,16 +53,18 @@ scan_gate() { # region repository tag
     echo "image scan of $2:$3 in $1 did not complete (status ${status:-unknown}): the gate cannot pass an unscanned image" >&2
     exit 1
   fi
-  keys=$(scan_findings "$1" "$2" "$3" 'join(`,`, keys(imageScanFindings || `{}`))')
   if [[ ",$keys," != *,findings,* && ",$keys," != *,enhancedFindings,* ]]; then
     echo "image scan of $2:$3 in $1 reports no findings list (basic or enhanced): the gate cannot read it, so it fails" >&2
     exit 1
   fi
+  # Every page: a list that ends on page 2 must not hide its HIGH. $(...) keeps the CLI's exit status.
+  findings=$(aws ecr describe-image-scan-findings --region "$1" --repository-name "$2" --image-id imageTag="$3" --output text \
+    --query 'imageScanFindings.[findings[].[name,severity], enhancedFindings[].[packageVulnerabilityDetails.vulnerabilityId,severity]][]')
   while read -r name severity; do
     [[ -z $name || $name == None ]] && continue
     [[ " ${SCAN_ALLOW:-} " == *" $name "* ]] && continue
     [[ $(severity_rank "$severity") -ge $threshold ]] && blocking+="  $severity $name"$'\n'
-  done < <(scan_findings "$1" "$2" "$3" 'imageScanFindings.[findings[].[name,severity], enhancedFindings[].[packageVulnerabilityDetails.vulnerabilityId,severity]][]')
+  done <<< "$findings"
   if [[ -n $blocking ]]; then
     printf 'image scan found %s or worse (SCAN_FAIL_ON) not in SCAN_ALLOW:\n%s' "$fail_on" "$blocking" >&2
     exit 1
@@ -75,8 +81,10 @@ for entry in $IMAGE_REPOSITORIES; do
   aws ecr get-login-password --region "$region" | docker login --username AWS --password-stdin "$registry" >/dev/null
   docker tag "$image" "$uri:$build_tag"
   docker push "$uri:$build_tag" >/dev/null
-  read -r digest media_type < <(aws ecr describe-images --region "$region" --repository-name "$repository" \
-    --image-ids imageTag="$build_tag" --query 'imageDetails[0].[imageDigest,imageManifestMediaType]' --output text)
+  details=$(aws ecr describe-images --region "$region" --repository-name "$repository" \
+    --image-ids imageTag="$build_tag" --query 'imageDetails[0].[imageDigest,imageManifestMediaType]' --output text) ||
+    { echo "cannot describe $uri:$build_tag in $region after the push (the AWS CLI's error is above)" >&2; exit 1; }
+  read -r digest media_type <<< "$details"
   [[ $digest =~ ^sha256:[0-9a-f]{64}$ ]] || { echo "no digest for $uri:$build_tag in $region (got '$digest')" >&2; exit 1; }
   if [[ $SINGLE_IMAGE_MANIFESTS != *" $media_type "* ]]; then
     echo "$uri@$digest is a $media_type, not a single-platform image: Lambda refuses image indexes; build with --platform and --provenance=false" >&2
@@ -93,15 +101,20 @@ for entry in $IMAGE_REPOSITORIES; do
 done
 
 # Promotion: only now that every region holds the same checked digest does it get the tag that keeps it.
-manifest_file=$(mktemp)
-trap 'rm -f "$manifest_file"' EXIT
+# ECR computes the digest of PutImage over the exact manifest bytes it receives (ImageDigestDoesNotMatchException
+# otherwise, ECR API Reference, PutImage). Text output appends a newline and $(...) strips trailing ones, so the
+# manifest travels as a JSON string instead: BatchGetImage's answer, queried as PutImage's input document, goes to
+# --cli-input-json unchanged, and JSON escaping carries every byte.
+input_file=$(mktemp)
+trap 'rm -f "$input_file"' EXIT
+# One digest is one manifest: read it once, from the first region, and put it into every region.
+aws ecr batch-get-image --region "${pushed[0]}" --repository-name "${pushed[1]}" --image-ids imageDigest="$first_digest" \
+  --query '{imageManifest: images[0].imageManifest}' --output json > "$input_file"
+grep -q '"imageManifest": "' "$input_file" || { echo "cannot read the manifest of ${pushed[2]}@$first_digest in ${pushed[0]} to promote it" >&2; exit 1; }
 for ((i = 0; i < ${#pushed[@]}; i += 3)); do
   region=${pushed[i]} repository=${pushed[i + 1]} uri=${pushed[i + 2]}
-  aws ecr batch-get-image --region "$region" --repository-name "$repository" --image-ids imageDigest="$first_digest" \
-    --query 'images[0].imageManifest' --output text > "$manifest_file"
-  [[ -s $manifest_file ]] || { echo "cannot read the manifest of $uri@$first_digest in $region to promote it" >&2; exit 1; }
-  aws ecr put-image --region "$region" --repository-name "$repository" --image-tag "$release_tag" \
-    --image-manifest "file://$manifest_file" --image-manifest-media-type "$media_type" --image-digest "$first_digest" >/dev/null
+  aws ecr put-image --region "$region" --repository-name "$repository" --image-tag "$release_tag" --cli-input-json "file://$input_file" \
+    --image-manifest-media-type "$media_type" --image-digest "$first_digest" >/dev/null
   json+="$sep\"$region\":\"$uri@$first_digest\"" sep=","
   if [[ -n ${CONTAINER_NAME:-} ]]; then
     printf '[{"name":"%s","imageUri":"%s"}]\n' "$CONTAINER_NAME" "$uri@$first_digest" > "$out/imagedefinitions-$region.json"

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { WorkloadConfig } from '../config/schema';
 import type { ConfigIssue } from '../model/topology';
 import { HANDLER_PERMISSIONS, STACK_HANDLERS, TemplateResource, actionMatches, handlerGaps, templateResources } from './cloudformation-template';
+import { checkTemplate } from './template-schema';
 import { roleArn, stackArn } from '../model/naming';
 import { policy } from '../policy/document';
 import { actionRolePolicy, templateExecutionRolePolicy } from '../policy/roles';
@@ -58,12 +59,17 @@ export const cloudformation: WorkloadKind<CloudFormation> = {
 function templateHandlerIssues(workload: CloudFormation, read: (path: string) => string): ConfigIssue[] {
   const templatePath = join(workload.path, workload.template);
   let resources: TemplateResource[];
+  let text: string;
   try {
-    resources = templateResources(read(templatePath));
+    text = read(templatePath);
+    resources = templateResources(text);
   } catch (err) {
     const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file (synth reads it from the repository root)' : (err as Error).message;
     return [{ path: 'workload.template', message: `cannot read the resources of ${templatePath}: ${reason}` }];
   }
+  // CloudFormation would refuse these at the change set, after a build and a deploy to dev: refuse them at synth.
+  const schemaIssues = checkTemplate(text).map((i) => ({ path: 'workload.template', message: `${templatePath}:${i.line}: ${i.message} (CloudFormation resource schemas, src/workloads/template-schema.ts)` }));
+  if (schemaIssues.length > 0) return schemaIssues;
   const granted = workload.permissions.flatMap((p) => (Array.isArray(p.Action) ? p.Action : [p.Action]));
   const { gaps, unknownTypes } = handlerGaps(resources, granted, workload.handlerPermissionsNotNeeded);
   const issues: ConfigIssue[] = unknownTypes.map((type) => ({

@@ -119,6 +119,23 @@ describe('every problem points at its line and column', () => {
   });
 });
 
+describe('values that pass their field but make derived names too long are cut in the message', () => {
+  // 2 MB of valid lower-case letters: each derived-name message (bucket, function role, duplicates) quotes a cut value.
+  const huge = `a${'b'.repeat(2_000_000)}`;
+  it.each<[string, (d: any) => void, string]>([
+    ['workload.name', (d) => (d.workload.name = huge), 'workload.name'],
+    ['the environment name', (d) => (d.name = huge), 'workload.name'],
+    ['a stage name', (d) => (d.stages[0].name = huge), 'stages[0].name'],
+    ['a stage name listed twice', (d) => (d.stages[0].name = d.stages[1].name = huge), 'stages[1].name'],
+  ])('%s of 2 MB', (_what, edit, path) => {
+    const err = mutated(edit);
+    expect(err.issues.map((i) => i.path)).toContain(path);
+    expect(err.message.length).toBeLessThan(2000);
+    for (const issue of err.issues) expect(issue.message.length).toBeLessThan(600);
+    expect(err.message).toContain(`… (`);
+  });
+});
+
 describe('paths stay inside the repository', () => {
   it.each([
     ['../../etc', 'climbs out with ".."'],

@@ -182,21 +182,22 @@ describe('role permissions', () => {
     const policy = executionRolePolicy({ account: '222222222222', stacks, boundaryArn: BOUNDARY, repositoryArns: ['arn:r'], stores: [store] });
     expect(statement(policy, 'ManageFunctions').Resource).toEqual(['arn:aws:lambda:*:222222222222:function:w-dev']);
     expect(statement(policy, 'PassFunctionRolesToLambda')).toMatchObject({
-      Resource: ['arn:aws:iam::222222222222:role/w-dev-??-*-*'],
+      Resource: ['arn:aws:iam::222222222222:role/w-dev-eu-west-1', 'arn:aws:iam::222222222222:role/w-dev-us-east-1'],
       Condition: { StringEquals: { 'iam:PassedToService': 'lambda.amazonaws.com' } },
     });
     expect(allActions(policy)).not.toContain('s3:PutObject');
     expect(allResources(policy).every((r) => r.includes('222222222222') || r.startsWith('arn:aws:s3') || r.startsWith('arn:aws:kms') || r === 'arn:r')).toBe(true);
   });
 
-  // The IAM engine decides what the pattern takes: the template's role in every AWS region, no other role.
-  it('lets the execution role pass the function role of every AWS region and no other role', async () => {
+  // The IAM engine decides: the template's role of each deployed region, no other role, not even one named like it
+  // that exists before the stack (a pattern such as <stack>-??-*-* took `w-dev-us-admin-x`).
+  it('lets the execution role change and pass the function role of each region it deploys, and no other role', async () => {
     const policy = executionRolePolicy({ account: '222222222222', stacks, boundaryArn: BOUNDARY, repositoryArns: ['arn:r'], stores: [store] });
-    const canPass = async (role: string) => {
+    const allowed = async (action: string, role: string) => {
       const arn = `arn:aws:iam::222222222222:role/${role}`;
       const response = await runSimulation(
         {
-          request: { principal: 'arn:aws:iam::222222222222:role/w-cfn-exec', action: 'iam:PassRole', resource: { resource: arn, accountId: '222222222222' }, contextVariables: { 'iam:PassedToService': 'lambda.amazonaws.com' } },
+          request: { principal: 'arn:aws:iam::222222222222:role/w-cfn-exec', action, resource: { resource: arn, accountId: '222222222222' }, contextVariables: { 'iam:PassedToService': 'lambda.amazonaws.com' } },
           identityPolicies: [{ name: 'execution', policy }],
           serviceControlPolicies: [],
           resourceControlPolicies: [],
@@ -205,9 +206,15 @@ describe('role permissions', () => {
       );
       return response.resultType !== 'error' && response.overallResult === 'Allowed';
     };
-    for (const region of AWS_REGIONS) expect({ region, allowed: await canPass(`w-dev-${region}`) }).toEqual({ region, allowed: true });
-    for (const other of ['w-deploy', 'w-cfn-exec', 'w-smoke-check', 'w-dev', 'w-dev-pr-build', 'w-test-eu-west-1', 'Administrator']) {
-      expect({ other, allowed: await canPass(other) }).toEqual({ other, allowed: false });
+    const ROLE_CHANGES = ['iam:PassRole', 'iam:UpdateAssumeRolePolicy', 'iam:DeleteRole', 'iam:UpdateRole', 'iam:TagRole'];
+    for (const action of ROLE_CHANGES) {
+      for (const region of AWS_REGIONS) {
+        const deployed = stacks.some((st) => st.region === region);
+        expect({ action, region, allowed: await allowed(action, `w-dev-${region}`) }).toEqual({ action, region, allowed: deployed });
+      }
+      for (const other of ['w-dev-us-admin-x', 'w-deploy', 'w-cfn-exec', 'w-smoke-check', 'w-dev', 'w-dev-pr-build', 'w-test-eu-west-1', 'Administrator']) {
+        expect({ action, other, allowed: await allowed(action, other) }).toEqual({ action, other, allowed: false });
+      }
     }
   });
 

@@ -44,8 +44,8 @@ describe('verify on correct plans', () => {
       'lambda:GetFunctionRecursionConfig': 5, 's3:GetObject': 13, 's3:PutObject': 3, 'sts:AssumeRole': 8,
     });
     expect(count('deny')).toEqual({
-      'ecr:BatchGetImage': 16, 'iam:AttachRolePolicy': 8, 'iam:CreatePolicyVersion': 3, 'iam:CreateRole': 16, 'iam:DeletePolicy': 3, 'iam:DeleteRole': 8, 'iam:DeleteRolePermissionsBoundary': 5,
-      'iam:PassRole': 8, 'iam:PutRolePolicy': 21, 'iam:UpdateAssumeRolePolicy': 16, 'kms:CreateGrant': 16, 'kms:CreateKey': 8, 'kms:Decrypt': 12, 'kms:GenerateDataKey': 12,
+      'ecr:BatchGetImage': 16, 'iam:AttachRolePolicy': 8, 'iam:CreatePolicyVersion': 3, 'iam:CreateRole': 16, 'iam:DeletePolicy': 3, 'iam:DeleteRole': 11, 'iam:DeleteRolePermissionsBoundary': 5,
+      'iam:PassRole': 11, 'iam:PutRolePolicy': 21, 'iam:TagRole': 3, 'iam:UpdateAssumeRolePolicy': 19, 'iam:UpdateRole': 3, 'kms:CreateGrant': 16, 'kms:CreateKey': 8, 'kms:Decrypt': 12, 'kms:GenerateDataKey': 12,
       'kms:PutKeyPolicy': 16, 's3:GetObject': 12, 's3:PutObject': 12, 'sts:AssumeRole': 16,
     });
     expect(v.rules.map((r) => r.rule.id)).toEqual([
@@ -117,6 +117,14 @@ describe('verify catches faults', () => {
           roles.Action = roles.Action.filter((a: string) => a !== 'iam:ListRolePolicies');
         }),
       { path: new RegExp(`role orders-api-example-cfn-exec \\(${DEV}\\) iam:ListRolePolicies arn:aws:iam::${DEV}:role/orders-api-example-dev-eu-west-1`) },
+    ],
+    [
+      'an execution role that changes the function roles by name pattern, taking a pre-existing role',
+      (j) =>
+        editPolicy(find(j, 'aws_iam_role_policy', `deploy-roles-${PROD}_execution`), 'policy', (p) => {
+          p.Statement.find((s) => s.Sid === 'ManageFunctionRoles')!.Resource = [`arn:aws:iam::${PROD}:role/orders-api-example-prod-??-*-*`];
+        }),
+      { path: new RegExp(`role orders-api-example-cfn-exec \\(${PROD}\\) iam:UpdateAssumeRolePolicy arn:aws:iam::${PROD}:role/orders-api-example-prod-zz-pre-existing`), explanation: /statement ManageFunctionRoles/ },
     ],
     [
       'an execution role that may create roles without the permissions boundary',

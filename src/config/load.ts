@@ -248,7 +248,7 @@ export function loadEnvironmentFiles(files: readonly string[]): EnvironmentConfi
     const first = configs.findIndex((c) => c.name === config.name);
     if (first !== i) {
       throw new ConfigError(files[i]!, [
-        { path: 'name', message: `environment "${config.name}" is already defined by ${files[first]}; each environment needs its own name` },
+        { path: 'name', message: `environment "${echo(config.name)}" is already defined by ${files[first]}; each environment needs its own name` },
       ], locate);
     }
     const state = stateLocation(config);

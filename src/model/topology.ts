@@ -1,5 +1,6 @@
 import type { EnvironmentConfig } from '../config/schema';
 import { NAME_LIMITS, Names, names as namesFor, reservedBucketName } from './naming';
+import { echo } from '../config/source';
 import { workloadKind } from '../workloads/registry';
 
 /** CodePipeline quotas: AWS CodePipeline User Guide, "Quotas in AWS CodePipeline" (https://docs.aws.amazon.com/codepipeline/latest/userguide/limits.html). */
@@ -147,7 +148,7 @@ const FIELD_CHECKS: readonly EnvironmentCheck[] = [
     needs: ['terraformRoleName', 'terraformPlanRoleName'],
     check: (config) =>
       config.terraformPlanRoleName === config.terraformRoleName
-        ? [{ path: 'terraformPlanRoleName', message: `is the apply role "${config.terraformRoleName}": pull-request plans would run with the rights to change every account; name a separate read-only role` }]
+        ? [{ path: 'terraformPlanRoleName', message: `is the apply role "${echo(config.terraformRoleName)}": pull-request plans would run with the rights to change every account; name a separate read-only role` }]
         : [],
   },
   { needs: ['stages'], check: (config) => stageDuplicates(config.stages) },
@@ -204,20 +205,20 @@ export function stageDuplicates(stages: EnvironmentConfig['stages']): ConfigIssu
   const dupStages = duplicates(stages.map((s) => s.name));
   stages.forEach((stage, i) => {
     if (dupStages.has(stage.name)) {
-      issues.push({ path: `stages[${i}].name`, message: `stage "${stage.name}" is listed more than once; stage names must be unique` });
+      issues.push({ path: `stages[${i}].name`, message: `stage "${echo(stage.name)}" is listed more than once; stage names must be unique` });
     }
     const dupAccounts = duplicates(stage.targets.map((t) => t.account));
     stage.targets.forEach((target, j) => {
       if (dupAccounts.has(target.account)) {
         issues.push({
           path: `stages[${i}].targets[${j}].account`,
-          message: `account ${target.account} appears twice in stage "${stage.name}"; list it once with all its regions`,
+          message: `account ${target.account} appears twice in stage "${echo(stage.name)}"; list it once with all its regions`,
         });
       }
       for (const region of duplicates(target.regions)) {
         issues.push({
           path: `stages[${i}].targets[${j}].regions`,
-          message: `region ${region} is listed twice for account ${target.account} in stage "${stage.name}"`,
+          message: `region ${region} is listed twice for account ${target.account} in stage "${echo(stage.name)}"`,
         });
       }
     });
@@ -228,10 +229,10 @@ export function stageDuplicates(stages: EnvironmentConfig['stages']): ConfigIssu
 function checkNameLengths(config: EnvironmentConfig): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const n = namesFor(config.workload.name, config.name);
-  const stem = `workload.name + environment name ("${n.prefix}")`;
+  const stem = `workload.name + environment name ("${echo(n.prefix)}")`;
   const tooLong = (path: string, what: string, name: string, limit: number, fix: string) => {
     if (name.length > limit) {
-      issues.push({ path, message: `${what} "${name}" is ${name.length} characters; AWS allows ${limit}. ${fix}` });
+      issues.push({ path, message: `${what} "${echo(name)}" is ${name.length} characters; AWS allows ${limit}. ${fix}` });
     }
   };
   // The bucket name is the longest name derived from the prefix alone, so it binds every other one
@@ -240,7 +241,7 @@ function checkNameLengths(config: EnvironmentConfig): ConfigIssue[] {
   const bucket = n.artifactBucket(config.tooling.account, longest(regions));
   tooLong('workload.name', 'artifact bucket name', bucket, NAME_LIMITS.s3Bucket, `Shorten ${stem} by ${bucket.length - NAME_LIMITS.s3Bucket} characters.`);
   const reserved = reservedBucketName(bucket);
-  if (reserved) issues.push({ path: 'workload.name', message: `the artifact bucket name "${bucket}" ${reserved}; choose a workload name that does not start with it` });
+  if (reserved) issues.push({ path: 'workload.name', message: `the artifact bucket name "${echo(bucket)}" ${reserved}; choose a workload name that does not start with it` });
   // The function's role (`<stack>-<region>`) is the longest name derived from a stage, so it binds the
   // stack and function names too.
   config.stages.forEach((stage, i) => {

@@ -161,17 +161,13 @@ export const LAMBDA_TEMPLATE_UNUSED_HANDLER_PERMISSIONS: Readonly<Record<string,
  * Resources of the workload stacks in one account, one entry per stack whatever its regions, so that an account
  * serving many stages stays within a role's 10,240 inline characters (docs/DESIGN.md, invariant 13). A stack's
  * function and log group have the stack's name in every region (any region of this account: only the
- * pipeline's change sets, limited to the stack's regions, use the role). Its function roles are named
- * `<stack>-<region>`, and every region is two letters, a dash, a word and another dash (`eu-west-1`,
- * `us-gov-west-1`): `<stack>-??-*-*` takes them and no other role of the system (`<prefix>-smoke-check` has no
- * dash after its third character); verify proves the execution role cannot change any other role of its account.
+ * pipeline's change sets, limited to the stack's regions, use the role).
  */
 export function workloadStackResources(account: string, stackNames: readonly string[]) {
   const stacks = uniqueSorted(stackNames);
   const logGroups = stacks.map((stack) => logGroupArn(account, '*', lambdaLogGroup(stack)));
   return {
     functions: stacks.map((stack) => lambdaFunctionArn(account, '*', stack)),
-    functionRoles: stacks.map((stack) => roleArn(account, `${stack}-??-*-*`)),
     logGroups: [...logGroups, ...logGroups.map((g) => `${g}:*`)],
   };
 }
@@ -179,7 +175,11 @@ export function workloadStackResources(account: string, stackNames: readonly str
 /** Exactly what the workload template (`lambda-src/template.yaml`) creates: a function, its role and its log group. */
 export function executionRolePolicy(props: ExecutionRolePolicyProps): PolicyDocument {
   const { account, stacks } = props;
-  const { functions, functionRoles, logGroups } = workloadStackResources(account, stacks.map((s) => s.stackName));
+  const { functions, logGroups } = workloadStackResources(account, stacks.map((s) => s.stackName));
+  // The exact role of each (stack, region), never a name pattern: a pattern can take a role that exists before
+  // the stack does, whose trust the execution role could then rewrite (docs/security.md). Past 10,240
+  // characters the statements go to managed policies (packRolePermissions).
+  const functionRoles = uniqueSorted(stacks.map((s) => roleArn(account, s.functionRoleName)));
   return policy(
     {
       // Roles come into being, and get or lose policies, only with the boundary: a rewritten template cannot

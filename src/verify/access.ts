@@ -364,6 +364,10 @@ function deploymentPaths(p: Paths, c: PipelineContext): void {
         deny(`execution role cannot ${change} without the boundary (${action.name})`, exec, change, functionRole, { context: { 'iam:PermissionsBoundary': 'arn:aws:iam::aws:policy/AdministratorAccess' } });
       }
       deny(`execution role cannot create other roles (${action.name})`, exec, 'iam:CreateRole', { arn: `arn:aws:iam::${exec.account}:role/Administrator`, account: exec.account, label: 'another role' }, { context: { 'iam:PermissionsBoundary': boundary } });
+      // A role named like the stack's roles that exists before the stack (anyone's in that account) is not ours to change.
+      const lookAlike = { arn: `arn:aws:iam::${exec.account}:role/${action.configuration.StackName}-zz-pre-existing`, account: exec.account, label: 'a pre-existing role named like the function role' };
+      for (const change of ['iam:UpdateAssumeRolePolicy', 'iam:DeleteRole', 'iam:UpdateRole', 'iam:TagRole']) deny(`execution role cannot change a role its stack does not own (${action.name})`, exec, change, lookAlike);
+      deny(`execution role cannot pass a role its stack does not own (${action.name})`, exec, 'iam:PassRole', lookAlike, { context: { 'iam:PassedToService': 'lambda.amazonaws.com' } });
       deny(`execution role cannot remove the boundary (${action.name})`, exec, 'iam:DeleteRolePermissionsBoundary', functionRole);
       for (const change of ['iam:CreatePolicyVersion', 'iam:DeletePolicy']) {
         deny(`execution role cannot change the boundary policy (${action.name})`, exec, change, { arn: boundary, account: exec.account, label: 'the workload boundary' });

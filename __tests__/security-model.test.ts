@@ -6,9 +6,37 @@ import type { Verification } from '../src/verify';
 const path = (expect: 'allow' | 'deny', principal: string, why: string) => ({ expect, principal, why, action: 'x:Y', resource: '*', decision: 'Allowed' as const, ok: true });
 
 describe('README security model', () => {
-  it('is the table verify proves on every shipped environment (run `npm run security-model` after a change)', async () => {
+  let model: Awaited<ReturnType<typeof shippedSecurityModel>>;
+  beforeAll(async () => {
+    model = await shippedSecurityModel();
+  });
+  const facts = () => model.facts.split('\n');
+
+  it('is the table verify proves and the facts the plans hold, on every shipped environment (run `npm run security-model` after a change)', () => {
     const readme = readFileSync('README.md', 'utf8');
-    expect(readme).toEqual(withSecurityModel(readme, await shippedSecurityModel()));
+    expect(readme).toEqual(withSecurityModel(readme, model));
+  });
+
+  // The prose of README "Security defaults" and docs/security.md, held to the facts.
+  it('has only the pipeline and build roles write artifacts, and the build only in the pipeline region', () => {
+    expect(facts().filter((f) => f.includes('written'))).toEqual([
+      '- artifact store of another region: written only by `pipeline` (every shipped environment)',
+      '- artifact store of the pipeline region: written only by `build`, `pipeline` (every shipped environment)',
+    ]);
+  });
+
+  it('uses Resource "*" only for actions without resource-level permissions', () => {
+    // Service Authorization Reference: these actions list no resource type, so "*" is the only Resource IAM matches.
+    const NO_RESOURCE_LEVEL = ['ecr:GetAuthorizationToken', 'ecs:DescribeTaskDefinition', 'ecs:RegisterTaskDefinition', 'codepipeline:PutJobFailureResult', 'codepipeline:PutJobSuccessResult'];
+    const star = facts().filter((f) => f.includes('`Resource: "*"`'));
+    expect(star.length).toBeGreaterThan(0);
+    for (const fact of star) for (const action of /\(([^)]*)\) \(/.exec(fact)![1]!.split(', ')) expect({ fact, action, noResourceLevel: NO_RESOURCE_LEVEL.includes(action) }).toMatchObject({ noResourceLevel: true });
+  });
+
+  it('lets only the deploy role act before an approval, and only to prepare change sets', () => {
+    expect(facts().filter((f) => f.includes('before the approval'))).toEqual([
+      '- before the approval of a stage: `deploy` (CloudFormation CHANGE_SET_REPLACE) (example, example-cfn, example-cloud, example-s3)',
+    ]);
   });
 
   it('groups paths by kind of principal, hides accounts and deployments, and lists shared denials once', () => {
@@ -34,6 +62,6 @@ describe('README security model', () => {
   });
 
   it('refuses a README without the markers', () => {
-    expect(() => withSecurityModel('# no table', 'x')).toThrow(/lacks the markers/);
+    expect(() => withSecurityModel('# no table', { table: 'x', facts: 'y' })).toThrow(/lacks the markers/);
   });
 });

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +7,7 @@ import { readStackFile, stackFile, synthesize } from './cli/synthesize';
 import { findAwsCliV2 } from './src/rehearse/clients';
 import { RehearsalFailure, rehearse } from './src/rehearse/rehearsal';
 
-const USAGE = `usage: npm run rehearse -- <environment> [--config <environment.json>] [--keep]
+const USAGE = `usage: npm run rehearse -- <environment> [--config <environment.json>] [--revision <commit>] [--keep]
 
 Rehearses the first run of an environment's pipeline, offline and without AWS credentials: synthesizes the
 environment, delivers the working tree as the source, runs the build's buildspec with the real AWS CLI v2
@@ -17,6 +16,8 @@ CodePipeline would resolve, and stops where the first run would wait (the manual
 exits 1 with the step and the AWS error when a step would fail.
   <environment>         environment name (config/<environment>.json unless --config is given).
   -c, --config <file>   the environment file.
+  --revision <commit>   the commit a source revision override would name (default: HEAD, with the working tree's
+                        files); one not reachable from the pipeline's branch stops at the source check.
   --keep                keep the scratch folder (artifacts, build output) and print its path.
   -h, --help            this text.
 Needs the AWS CLI v2 (AWS_CLI_V2, else the first v2 on PATH), bash, curl and coreutils.`;
@@ -24,7 +25,7 @@ Needs the AWS CLI v2 (AWS_CLI_V2, else the first v2 on PATH), bash, curl and cor
 async function main(): Promise<number> {
   const args = parseFlags(USAGE, () => {
     const { values, positionals } = parseArgs({
-      options: { config: { type: 'string', short: 'c' }, keep: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: { config: { type: 'string', short: 'c' }, revision: { type: 'string' }, keep: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
       allowPositionals: true,
       strict: true,
     });
@@ -36,13 +37,12 @@ async function main(): Promise<number> {
   const awsCli = findAwsCliV2(process.env.PATH ?? '', process.env.AWS_CLI_V2);
   const { outdir } = synthesize([args.config ?? join('config', `${name}.json`)]);
   const { json } = readStackFile(stackFile(outdir, name));
-  const head = spawnSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' });
   const workDir = mkdtempSync(join(tmpdir(), `rehearse-${name}-`));
   try {
     const result = await rehearse({
       plan: json,
       sourceRoot: process.cwd(),
-      sourceVersion: head.status === 0 ? head.stdout.trim() : '0000000000000000000000000000000000000000',
+      ...(args.revision ? { sourceRevision: args.revision } : {}),
       awsCli,
       path: process.env.PATH ?? '',
       workDir,

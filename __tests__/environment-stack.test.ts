@@ -2,7 +2,7 @@ import { IMAGES_PER_REPOSITORY_QUOTA } from '../src/policy/repository';
 import { canRemove, decidingRule } from '../src/verify/ecr-lifecycle';
 import { findCycle, planGraph } from '../src/plan/plan-graph';
 import { resourcesPerAccount } from '../cli/summary';
-import { DEV, PROD, TEST, TOOLING, deref, doc, example, grantees, list, placeOf, resources, single, statement, synth } from './support';
+import { DEV, PROD, TEST, TOOLING, deref, doc, example, grantees, list, placeOf, resources, single, statement, synth, buildProject } from './support';
 
 const { json, stack } = synth();
 const role = (account: string, name: string) => `arn:aws:iam::${account}:role/orders-api-example-${name}`;
@@ -63,7 +63,7 @@ describe('placement: every resource lands in its account and region', () => {
 
   it('keeps the pipeline, build, connection and log group in the tooling account, pipeline region', () => {
     for (const type of ['aws_codepipeline', 'aws_codebuild_project', 'aws_codeconnections_connection', 'aws_cloudwatch_log_group']) {
-      expect(placeOf(json, single(json, type))).toEqual({ account: TOOLING, region: 'eu-west-1' });
+      for (const [, body] of resources(json, type)) expect(placeOf(json, body)).toEqual({ account: TOOLING, region: 'eu-west-1' });
     }
   });
 
@@ -94,6 +94,7 @@ describe('placement: every resource lands in its account and region', () => {
       [
         `${TOOLING}:orders-api-example-pipeline`,
         `${TOOLING}:orders-api-example-build`,
+        `${TOOLING}:orders-api-example-source-check`,
         ...[DEV, TEST, PROD].flatMap((a) => [`${a}:orders-api-example-deploy`, `${a}:orders-api-example-cfn-exec`]),
       ].sort(),
     );
@@ -136,12 +137,14 @@ describe('one plan', () => {
     const dependsOn: string[] = pipeline.depends_on;
     for (const type of ['aws_iam_role_policy', 'aws_s3_bucket_policy', 'aws_ecr_repository_policy']) {
       for (const [name] of resources(json, type)) {
-        if (type === 'aws_iam_role_policy' && name.startsWith('build_')) continue; // the build project waits for it
+        if (type === 'aws_iam_role_policy' && /^(build|source-check)_/.test(name)) continue; // its project waits for it
         expect(dependsOn).toContain(`${type}.${name}`);
       }
     }
-    const project = single(json, 'aws_codebuild_project');
+    const project = buildProject(json);
     expect(project.depends_on).toEqual([expect.stringMatching(/^aws_iam_role_policy\.build_role_permissions/)]);
+    // The projects the Build stage runs come after the pipeline in the code (they clone through its connection).
+    for (const [name] of resources(json, 'aws_codebuild_project')) expect(dependsOn).toContain(`aws_codebuild_project.${name}`);
   });
 });
 
@@ -206,18 +209,20 @@ describe('artifact stores', () => {
     // No deploy action produces an artifact, so no target-account role writes: dev cannot replace what prod reads.
     expect(writers('eu-west-1')).toEqual([role(TOOLING, 'build'), role(TOOLING, 'pipeline')]);
     expect(writers('us-east-1')).toEqual([role(TOOLING, 'pipeline')]);
-    expect(readers('eu-west-1')).toEqual([DEV, TEST, PROD].flatMap((a) => [role(a, 'cfn-exec'), role(a, 'deploy')]).sort());
+    // The source check reads the source artifact in the pipeline region.
+    expect(readers('eu-west-1')).toEqual([role(TOOLING, 'source-check'), ...[DEV, TEST, PROD].flatMap((a) => [role(a, 'cfn-exec'), role(a, 'deploy')])].sort());
     // dev deploys only to eu-west-1.
     expect(readers('us-east-1')).toEqual([TEST, PROD].flatMap((a) => [role(a, 'cfn-exec'), role(a, 'deploy')]).sort());
     expect(statement(keyPolicy('eu-west-1'), 'ReadersDecrypt').Action).toEqual(['kms:Decrypt', 'kms:DescribeKey']);
     expect(list(statement(keyPolicy('eu-west-1'), 'WritersUseKey').Action)).toEqual(expect.arrayContaining(['kms:GenerateDataKey*', 'kms:Encrypt']));
   });
 
-  it('lets only the build log group, through CloudWatch Logs, use the pipeline-region key', () => {
+  it('lets only the build and source-check log groups, through CloudWatch Logs, use the pipeline-region key', () => {
     const logs = statement(keyPolicy('eu-west-1'), 'CloudWatchLogsEncryptLogGroups');
     expect(logs.Principal).toEqual({ Service: 'logs.eu-west-1.amazonaws.com' });
     expect(logs.Condition!.ArnEquals!['kms:EncryptionContext:aws:logs:arn']).toEqual([
       `arn:aws:logs:eu-west-1:${TOOLING}:log-group:/aws/codebuild/orders-api-example-image`,
+      `arn:aws:logs:eu-west-1:${TOOLING}:log-group:/aws/codebuild/orders-api-example-source-check`,
     ]);
     expect(keyPolicy('us-east-1').Statement.map((s) => s.Sid)).not.toContain('CloudWatchLogsEncryptLogGroups');
   });
@@ -285,7 +290,7 @@ describe('image repositories', () => {
 });
 
 describe('image build', () => {
-  const project = single(json, 'aws_codebuild_project');
+  const project = buildProject(json);
 
   it('encrypts its output with the pipeline-region CMK, not aws/s3', () => {
     const key = deref(json, project.encryption_key);
@@ -303,7 +308,7 @@ describe('image build', () => {
   });
 
   it('logs to a retained log group encrypted with the pipeline key', () => {
-    const group = single(json, 'aws_cloudwatch_log_group');
+    const group = resources(json, 'aws_cloudwatch_log_group').find(([n]) => n.startsWith('build_'))![1];
     expect(group.name).toBe('/aws/codebuild/orders-api-example-image');
     expect(group.retention_in_days).toBe(90);
     expect(deref(json, group.kms_key_id)).toBe(deref(json, project.encryption_key));
@@ -336,7 +341,12 @@ describe('pipeline', () => {
     expect(source.provider).toBe('CodeStarSourceConnection');
     expect(source.configuration).toMatchObject({ FullRepositoryId: 'example-org/orders-api', BranchName: 'main' });
     expect(deref(json, source.configuration.ConnectionArn)).toBe(single(json, 'aws_codeconnections_connection'));
-    expect(deref(json, pipeline.stage[1].action[0].configuration.ProjectName)).toBe(single(json, 'aws_codebuild_project'));
+    // The source check runs first, then the build, both on the source's clone reference.
+    expect(source.configuration.OutputArtifactFormat).toBe('CODEBUILD_CLONE_REF');
+    expect(pipeline.stage[1].action.map((a: { run_order: number; configuration: { ProjectName: string } }) => [a.run_order, a.configuration.ProjectName])).toEqual([
+      [1, 'orders-api-example-source-check'],
+      [2, buildProject(json).name],
+    ]);
   });
 
   it('runs every deploy action in its target account (action role) and region, with CloudFormation on the execution role', () => {

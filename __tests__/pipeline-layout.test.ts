@@ -25,6 +25,7 @@ const props = (waves: Wave[]) => ({
   fullRepositoryId: 'org/repo',
   branch: 'main',
   buildProjectName: 'build',
+  sourceCheckProjectName: 'source-check',
   waves,
   workload: LAMBDA,
   ...roles,
@@ -106,7 +107,7 @@ describe('other workload kinds', () => {
   it('fits 49 ECS deployments and an approval in one stage', () => {
     const many = Array.from({ length: 49 }, (_, i) => deployment(String(200000000000 + i), 'eu-west-1'));
     const stages = pipelineStages({ ...props(splitIntoWaves('prod', true, many, 1)), workload: ECS });
-    expect(stages.map((s) => [s.name, s.actions.length])).toEqual([['Source', 1], ['Build', 1], ['prod', 50]]);
+    expect(stages.map((s) => [s.name, s.actions.length])).toEqual([['Source', 1], ['Build', 2], ['prod', 50]]);
   });
 });
 
@@ -114,8 +115,11 @@ describe('pipeline stages', () => {
   it('starts with the GitHub source and the image build', () => {
     const stages = pipelineStages(props([{ name: 'dev', stage: 'dev', approval: false, deployments: [deployment('222222222222', 'eu-west-1', 'dev')] }]));
     expect(stages.map((s) => s.name)).toEqual(['Source', 'Build', 'dev']);
-    expect(stages[0]!.actions[0]).toMatchObject({ provider: 'CodeStarSourceConnection', outputArtifacts: ['SourceOutput'] });
-    expect(stages[1]!.actions[0]).toMatchObject({ provider: 'CodeBuild', inputArtifacts: ['SourceOutput'], outputArtifacts: ['BuildOutput'] });
+    expect(stages[0]!.actions[0]).toMatchObject({ provider: 'CodeStarSourceConnection', outputArtifacts: ['SourceOutput'], configuration: { OutputArtifactFormat: 'CODEBUILD_CLONE_REF' } });
+    // The source check first, with no output: nothing of an unchecked commit reaches the build.
+    expect(stages[1]!.actions[0]).toMatchObject({ provider: 'CodeBuild', runOrder: 1, inputArtifacts: ['SourceOutput'], configuration: { ProjectName: 'source-check' } });
+    expect(stages[1]!.actions[0]!.outputArtifacts).toBeUndefined();
+    expect(stages[1]!.actions[1]).toMatchObject({ provider: 'CodeBuild', runOrder: 2, inputArtifacts: ['SourceOutput'], outputArtifacts: ['BuildOutput'] });
   });
 
   it('keeps every stage of a split stage within 50 actions and every name valid', () => {

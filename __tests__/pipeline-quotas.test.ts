@@ -35,6 +35,7 @@ describe('CodePipeline quotas, for every kind, approval, smoke test and stage si
       fullRepositoryId: 'o/r',
       branch: 'main',
       buildProjectName: topology.names.buildProject,
+      sourceCheckProjectName: topology.names.sourceCheckProject,
       waves: topology.waves,
       workload: config.workload,
       actionRoleArn: (a) => roleArn(a, topology.names.actionRole),

@@ -3,7 +3,7 @@ import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { grantToRoles, policy, rolesOnly, rolesTrust, serviceTrust, sid } from '../src/policy/document';
 import { IMAGES_PER_REPOSITORY_QUOTA, repositoryLifecyclePolicy, repositoryPolicy } from '../src/policy/repository';
 import { canRemove, decidingRule } from '../src/verify/ecr-lifecycle';
-import { actionRolePolicy, buildRolePolicy, executionRolePolicy, pipelineRolePolicy, workloadBoundaryPolicy } from '../src/policy/roles';
+import { actionRolePolicy, buildRolePolicy, executionRolePolicy, pipelineRolePolicy, sourceCheckRolePolicy, workloadBoundaryPolicy } from '../src/policy/roles';
 import { AWS_REGIONS } from '../src/config/regions';
 import { list, statement } from './support';
 
@@ -154,8 +154,9 @@ describe('repository policies', () => {
 describe('role permissions', () => {
   it('never passes or assumes a role on "*" and uses "*" only for ECR login', () => {
     const docs = [
-      pipelineRolePolicy({ stores: [store], buildProjectArn: 'arn:p', actionRoleArns: [B], connectionArn: 'arn:c' }),
-      buildRolePolicy({ account: '111111111111', region: 'eu-west-1', store, logGroup: '/aws/codebuild/x', repositoryArns: ['arn:r'] }),
+      pipelineRolePolicy({ stores: [store], buildProjectArn: 'arn:p', sourceCheckProjectArn: 'arn:sc', actionRoleArns: [B], connectionArn: 'arn:c' }),
+      buildRolePolicy({ account: '111111111111', region: 'eu-west-1', store, logGroup: '/aws/codebuild/x', repositoryArns: ['arn:r'], connectionArn: 'arn:c' }),
+      sourceCheckRolePolicy({ account: '111111111111', region: 'eu-west-1', store, logGroup: '/aws/codebuild/c', connectionArn: 'arn:c' }),
       actionRolePolicy({ account: '222222222222', stacks, executionRoleArn: B, stores: [store] }),
       executionRolePolicy({ account: '222222222222', stacks, boundaryArn: BOUNDARY, repositoryArns: ['arn:r'], stores: [store] }),
     ];
@@ -232,7 +233,7 @@ describe('role permissions', () => {
   });
 
   it('grants the pipeline role both connection action prefixes', () => {
-    const policy = pipelineRolePolicy({ stores: [store], buildProjectArn: 'arn:p', actionRoleArns: [B], connectionArn: 'arn:c' });
+    const policy = pipelineRolePolicy({ stores: [store], buildProjectArn: 'arn:p', sourceCheckProjectArn: 'arn:sc', actionRoleArns: [B], connectionArn: 'arn:c' });
     expect(statement(policy, 'UseSourceConnection').Action).toEqual(['codestar-connections:UseConnection', 'codeconnections:UseConnection']);
   });
 });

@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { RehearsalFailure, RehearsalResult, rehearse } from '../src/rehearse/rehearsal';
@@ -24,8 +25,10 @@ function readsOfBuildOutput(json: Synthesized): string[] {
   return [...files].sort();
 }
 
-const rehearsal = (json: Synthesized, buildEnv: Record<string, string> = {}) =>
-  rehearse({ plan: json, sourceRoot: resolve('.'), sourceVersion: '0123456789abcdef0123456789abcdef01234567', awsCli: AWS_CLI, path: process.env.PATH ?? '', workDir: mkdtempSync(join(tmpdir(), 'rehearsal-')), buildEnv });
+/** The repository's HEAD: the commit the rehearsal delivers, with the working tree's files. */
+const HEAD = execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
+const rehearsal = (json: Synthesized, buildEnv: Record<string, string> = {}, source: { sourceRoot?: string; sourceRevision?: string } = {}) =>
+  rehearse({ plan: json, sourceRoot: resolve('.'), awsCli: AWS_CLI, path: process.env.PATH ?? '', workDir: mkdtempSync(join(tmpdir(), 'rehearsal-')), buildEnv, ...source });
 
 async function failure(run: Promise<RehearsalResult>): Promise<RehearsalFailure> {
   try {
@@ -59,7 +62,7 @@ describe.each(shipped)('the first run of %s, rehearsed', (file) => {
     const digests = new Set(repositories.flatMap((tags) => Object.values(tags)));
     expect(digests.size).toBe(1);
     const [digest] = [...digests];
-    for (const tags of repositories) expect(Object.entries(tags).filter(([tag]) => tag.startsWith('release-'))).toEqual([['release-0123456789ab-1', digest]]);
+    for (const tags of repositories) expect(Object.entries(tags).filter(([tag]) => tag.startsWith('release-'))).toEqual([[`release-${HEAD.slice(0, 12)}-1`, digest]]);
     const deployed = result.steps.filter((s) => /(ImageUri = |-> )/.test(s));
     expect(deployed.length).toBeGreaterThan(0);
     for (const line of deployed) expect(line).toMatch(new RegExp(`@${digest}$`));
@@ -88,9 +91,23 @@ describe('the rehearsal fails at the step that would fail, with the error AWS wo
     expect((await failure(rehearsal(json))).message).toMatch(/BuildOutput::images\.json: images\.json is not in BuildOutput \(the build does not write it\)/);
   });
 
+  it('a source revision override naming a commit that is not on the branch stops the run at the source check, before any build', async () => {
+    // A clone of this repository with one unreviewed commit on another branch, named by the override.
+    const clone = mkdtempSync(join(tmpdir(), 'rehearsal-source-'));
+    const git = (...args: string[]) => execFileSync('git', ['-C', clone, ...args], { encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 'a', GIT_AUTHOR_EMAIL: 'a@example.com', GIT_COMMITTER_NAME: 'a', GIT_COMMITTER_EMAIL: 'a@example.com' } }).trim();
+    execFileSync('git', ['clone', '--quiet', resolve('.'), clone]);
+    git('checkout', '--quiet', '-b', 'unreviewed');
+    writeFileSync(join(clone, 'cfn-src', 'buildspec.yml'), 'version: 0.2\nphases:\n  build:\n    commands:\n      - echo anything\n');
+    git('commit', '--quiet', '-am', 'not reviewed');
+    const commit = git('rev-parse', 'HEAD');
+    const err = await failure(rehearsal(cfn(), {}, { sourceRoot: clone, sourceRevision: commit }));
+    expect(err.step).toBe('Build / Source-check');
+    expect(err.message).toContain(`source check: commit ${commit} is not reachable from main: only reviewed code on main may be built and deployed`);
+  });
+
   it('a failing build command stops the run at Build, naming the phase and command, with nothing deployed', async () => {
     const json = cfn();
-    const project = Object.values(json.resource.aws_codebuild_project!).find((p) => p.artifacts?.type === 'CODEPIPELINE')!;
+    const project = Object.values(json.resource.aws_codebuild_project!).find((p) => p.name.endsWith('-image'))!;
     project.environment.environment_variable.find((v: Body) => v.name === 'WORKLOAD_DIR').value = 'no-such-folder';
     const err = await failure(rehearsal(json));
     expect(err.step).toBe('Build / Image');

@@ -40,6 +40,9 @@ export function single(json: Synthesized, type: string): Body {
   return all[0]![1];
 }
 
+/** The workload's build project (the others: the source check, pull-request builds). */
+export const buildProject = (json: Synthesized): Body => resources(json, 'aws_codebuild_project').find(([n]) => n.startsWith('build_'))![1];
+
 /** The account and region a resource is applied in, from its provider alias. */
 export function placeOf(json: Synthesized, body: Body): { account: string; region: string } {
   const alias = String(body.provider).replace(/^aws\./, '');

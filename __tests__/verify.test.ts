@@ -38,20 +38,20 @@ describe('verify on correct plans', () => {
     // changes these, so it cannot vanish while verify still says ok.
     const count = (expect: string) => Object.fromEntries([...new Set(v.access.filter((a) => a.expect === expect).map((a) => a.action))].sort().map((action) => [action, v.access.filter((a) => a.expect === expect && a.action === action).length]));
     expect(count('allow')).toEqual({
-      'codebuild:StartBuild': 1, 'codeconnections:UseConnection': 1, 'ecr:BatchGetImage': 10, 'ecr:CompleteLayerUpload': 2, 'ecr:DescribeImageScanFindings': 2,
+      'codebuild:StartBuild': 2, 'codeconnections:GetConnectionToken': 2, 'codeconnections:UseConnection': 3, 'ecr:BatchGetImage': 10, 'ecr:CompleteLayerUpload': 2, 'ecr:DescribeImageScanFindings': 2,
       'ecr:DescribeImages': 2, 'ecr:GetAuthorizationToken': 1, 'ecr:GetDownloadUrlForLayer': 5, 'ecr:InitiateLayerUpload': 2, 'ecr:PutImage': 2, 'ecr:UploadLayerPart': 2,
-      'iam:CreateRole': 5, 'iam:ListAttachedRolePolicies': 5, 'iam:ListRolePolicies': 5, 'iam:PassRole': 3, 'kms:Decrypt': 13, 'kms:GenerateDataKey': 3,
-      'lambda:GetFunctionRecursionConfig': 5, 's3:GetObject': 13, 's3:PutObject': 3, 'sts:AssumeRole': 8,
+      'iam:CreateRole': 5, 'iam:ListAttachedRolePolicies': 5, 'iam:ListRolePolicies': 5, 'iam:PassRole': 3, 'kms:Decrypt': 14, 'kms:GenerateDataKey': 3,
+      'lambda:GetFunctionRecursionConfig': 5, 's3:GetObject': 14, 's3:PutObject': 3, 'sts:AssumeRole': 9,
     });
     expect(count('deny')).toEqual({
-      'ecr:BatchGetImage': 16, 'iam:AttachRolePolicy': 8, 'iam:CreatePolicyVersion': 3, 'iam:CreateRole': 16, 'iam:DeletePolicy': 3, 'iam:DeleteRole': 11, 'iam:DeleteRolePermissionsBoundary': 5,
-      'iam:PassRole': 11, 'iam:PutRolePolicy': 21, 'iam:TagRole': 3, 'iam:UpdateAssumeRolePolicy': 19, 'iam:UpdateRole': 3, 'kms:CreateGrant': 16, 'kms:CreateKey': 8, 'kms:Decrypt': 12, 'kms:GenerateDataKey': 12,
-      'kms:PutKeyPolicy': 16, 's3:GetObject': 12, 's3:PutObject': 12, 'sts:AssumeRole': 16,
+      'ecr:BatchGetImage': 18, 'ecr:PutImage': 2, 'iam:AttachRolePolicy': 9, 'iam:CreatePolicyVersion': 3, 'iam:CreateRole': 17, 'iam:DeletePolicy': 3, 'iam:DeleteRole': 15, 'iam:DeleteRolePermissionsBoundary': 5,
+      'iam:PassRole': 12, 'iam:PutRolePolicy': 26, 'iam:TagRole': 3, 'iam:UpdateAssumeRolePolicy': 24, 'iam:UpdateRole': 3, 'kms:CreateGrant': 18, 'kms:CreateKey': 9, 'kms:Decrypt': 14, 'kms:GenerateDataKey': 14,
+      'kms:PutKeyPolicy': 18, 's3:GetObject': 14, 's3:PutObject': 14, 'sts:AssumeRole': 20,
     });
     expect(v.rules.map((r) => r.rule.id)).toEqual([
       'S3_PUBLIC_ACCESS_BLOCKED', 'S3_VERSIONING', 'S3_SSE_KMS_CMK', 'S3_TLS_ONLY', 'S3_OWNER_ENFORCED', 'KMS_ROTATION', 'KMS_DELETION_WINDOW',
       'ECR_IMMUTABLE_TAGS', 'ECR_SCAN_ON_PUSH', 'ECR_LIFECYCLE_KEEPS_RELEASES', 'NOTIFICATION_RULE_ORDERED', 'CODEBUILD_PIPELINE_KEY', 'CODEBUILD_LOGS_RETAINED', 'CODEBUILD_NO_PLAINTEXT_SECRETS',
-      'PIPELINE_STORE_PER_REGION', 'SNS_ENCRYPTED_CMK', 'NO_OPEN_WILDCARD_PRINCIPAL', 'NO_WILDCARD_PASSROLE_ASSUMEROLE', 'PROD_APPROVAL', 'PROVIDERS_PINNED',
+      'PIPELINE_STORE_PER_REGION', 'SNS_ENCRYPTED_CMK', 'NO_OPEN_WILDCARD_PRINCIPAL', 'NO_WILDCARD_PASSROLE_ASSUMEROLE', 'SOURCE_COMMIT_ON_BRANCH', 'PROD_APPROVAL', 'PROVIDERS_PINNED',
       'NO_DEPENDENCY_CYCLE', 'PROVIDER_ALIASES_VALID', 'NO_DANGLING_REFERENCE', 'SUBRESOURCE_PLACED_WITH_TARGET', 'PIPELINE_STRUCTURE', 'POLICY_SIZE_WITHIN_LIMITS', 'PIPELINE_INTENT',
     ]);
   });
@@ -264,6 +264,21 @@ describe('verify catches faults', () => {
       'a plaintext secret in the build environment',
       (j) => find(j, 'aws_codebuild_project', 'build').environment.environment_variable.push({ name: 'GITHUB_TOKEN', value: 'ghp_x' }),
       { rule: 'CODEBUILD_NO_PLAINTEXT_SECRETS' },
+    ],
+    [
+      'the image build run alongside the source check instead of after it',
+      (j) => (find(j, 'aws_codepipeline', 'pipeline').stage[1].action[1].run_order = 1),
+      { rule: 'SOURCE_COMMIT_ON_BRANCH' },
+    ],
+    [
+      'the source check\'s buildspec replaced by one that passes everything',
+      (j) => (find(j, 'aws_codebuild_project', 'source-check').source.buildspec = 'version: 0.2\nphases:\n  build:\n    commands:\n      - "true"\n'),
+      { rule: 'SOURCE_COMMIT_ON_BRANCH' },
+    ],
+    [
+      'the source delivered as a zip, without history',
+      (j) => (find(j, 'aws_codepipeline', 'pipeline').stage[0].action[0].configuration.OutputArtifactFormat = 'CODE_ZIP'),
+      { rule: 'SOURCE_COMMIT_ON_BRANCH' },
     ],
     [
       'a pipeline role that cannot write the us-east-1 store',

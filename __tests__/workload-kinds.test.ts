@@ -1,7 +1,7 @@
 import { ConfigError, parseEnvironment } from '../src/config/load';
 import { verifyPlan } from '../src/verify';
 import { grantToRoles } from '../src/policy/document';
-import { PROD, TEST, doc, example, grantees, list, placeOf, resources, single, statement, synth } from './support';
+import { PROD, TEST, doc, example, grantees, list, placeOf, resources, single, statement, synth, buildProject } from './support';
 
 const shipped = (file: string) => require(`../config/${file}`);
 const role = (account: string, name: string) => `arn:aws:iam::${account}:role/${name}`;
@@ -47,7 +47,7 @@ describe('ecs-service workload', () => {
   });
 
   it('tells the build which container the image definitions name', () => {
-    const vars = resources(json, 'aws_codebuild_project').find(([n]) => n.startsWith('build_'))![1].environment.environment_variable;
+    const vars = buildProject(json).environment.environment_variable;
     expect(vars).toEqual(expect.arrayContaining([{ name: 'CONTAINER_NAME', value: 'web' }, { name: 'SCAN_FAIL_ON', value: 'HIGH' }]));
   });
 
@@ -55,7 +55,7 @@ describe('ecs-service workload', () => {
     const input = { ...shipped('example-ecs.json'), smokeTests: false };
     input.stages[1].targets = Array.from({ length: 49 }, (_, i) => ({ account: String(500000000000 + i), regions: ['eu-west-1'] }));
     const { json: big } = synth(input, 'config/example-ecs.json');
-    expect(single(big, 'aws_codepipeline').stage.map((s: any) => [s.name, s.action.length])).toEqual([['Source', 1], ['Build', 1], ['dev', 1], ['prod', 50]]);
+    expect(single(big, 'aws_codepipeline').stage.map((s: any) => [s.name, s.action.length])).toEqual([['Source', 1], ['Build', 2], ['dev', 1], ['prod', 50]]);
   });
 
   it('fails verify when the action role may not pass the task roles, or the repository refuses the task execution role', async () => {
@@ -89,7 +89,7 @@ describe('cloudformation workload', () => {
     expect(json.resource.aws_ecr_repository).toBeUndefined();
     const prepare = single(json, 'aws_codepipeline').stage[2].action[0];
     expect(prepare.configuration).toMatchObject({ TemplatePath: 'BuildOutput::template.yaml', TemplateConfiguration: 'BuildOutput::params.json' });
-    const vars = single(json, 'aws_codebuild_project').environment.environment_variable.map((v: { name: string }) => v.name);
+    const vars = buildProject(json).environment.environment_variable.map((v: { name: string }) => v.name);
     expect(vars).toEqual(['WORKLOAD_DIR']);
     const buildPolicy = doc(resources(json, 'aws_iam_role_policy').find(([n]) => n.startsWith('build_'))![1].policy);
     expect(buildPolicy.Statement.flatMap((s) => list(s.Action)).some((a) => a.startsWith('ecr:'))).toBe(false);

@@ -8,11 +8,12 @@ import { EnvironmentConfig, WorkloadConfig } from '../src/config/schema';
 import { DeliveryPipeline } from '../src/constructs/delivery-pipeline';
 import { DeploymentRoles } from '../src/constructs/deployment-roles';
 import { ImageBuild } from '../src/constructs/image-build';
+import { SourceCheck } from '../src/constructs/source-check';
 import { ImageRepository } from '../src/constructs/image-repository';
 import { Notifications } from '../src/constructs/notifications';
 import { PullRequestBuild } from '../src/constructs/pull-request-build';
 import { SmokeTest } from '../src/constructs/smoke-test';
-import { pipelineArn, roleArn } from '../src/model/naming';
+import { codeBuildProjectArn, pipelineArn, roleArn } from '../src/model/naming';
 import { workloadKind } from '../src/workloads/registry';
 import type { TargetContext } from '../src/workloads/workload-kind';
 import { INTENT_OUTPUT, INTENT_VERSION, PipelineIntent } from '../src/model/intent';
@@ -76,10 +77,11 @@ export class EnvironmentStack extends TerraformStack {
         keyAlias: n.keyAlias,
         // Only the pipeline role (which copies artifacts between regions) and the build write artifacts.
         writers: [pipelineRole, ...(region === primary ? [buildRole] : [])],
-        readers: deployersIn(region).flatMap((account) => kind.storeReaders(workload, account, n)),
+        // The source check reads the source artifact (a clone reference) in the pipeline region.
+        readers: [...(region === primary ? [roleArn(tooling.account, n.sourceCheckRole)] : []), ...deployersIn(region).flatMap((account) => kind.storeReaders(workload, account, n))],
         logGroups:
           region === primary
-            ? [n.buildLogGroup, ...(config.pullRequests ? [n.pullRequestLogGroup] : []), ...(config.smokeTests ? [n.smokeTestLogGroup] : [])]
+            ? [n.buildLogGroup, n.sourceCheckLogGroup, ...(config.pullRequests ? [n.pullRequestLogGroup] : []), ...(config.smokeTests ? [n.smokeTestLogGroup] : [])]
             : [],
       });
     });
@@ -100,19 +102,6 @@ export class EnvironmentStack extends TerraformStack {
       : [];
     const repositoriesIn = (regions: readonly string[]) => repositories.filter((r) => regions.includes(r.region));
 
-    const build = new ImageBuild(this, 'build', {
-      provider: providers.for(tooling.account, primary),
-      account: tooling.account,
-      region: primary,
-      projectName: n.buildProject,
-      roleName: n.buildRole,
-      logGroupName: n.buildLogGroup,
-      store: storeIn(primary),
-      workloadPath: workload.path,
-      targets: repositories.map((r) => ({ region: r.region, repositoryArn: r.arn, repositoryUri: r.uri })),
-      ...(kind.containerName(workload) ? { containerName: kind.containerName(workload)! } : {}),
-      scanGate: config.imageScan,
-    });
 
     const smokeTest = config.smokeTests
       ? new SmokeTest(this, 'smoke-test', {
@@ -168,7 +157,9 @@ export class EnvironmentStack extends TerraformStack {
       roleName: n.pipelineRole,
       source: config.source,
       connectionName: n.connection,
-      buildProject: { name: build.project.name, arn: build.project.arn },
+      // The projects come after the pipeline, which creates the connection they clone through; the pipeline waits for them.
+      buildProject: { name: n.buildProject, arn: codeBuildProjectArn(tooling.account, primary, n.buildProject) },
+      sourceCheckProject: { name: n.sourceCheckProject, arn: codeBuildProjectArn(tooling.account, primary, n.sourceCheckProject) },
       stores,
       waves: topology.waves,
       workload,
@@ -184,6 +175,33 @@ export class EnvironmentStack extends TerraformStack {
         ...repositories.map((r) => r.policy),
       ],
     });
+
+    const build = new ImageBuild(this, 'build', {
+      provider: providers.for(tooling.account, primary),
+      account: tooling.account,
+      region: primary,
+      projectName: n.buildProject,
+      roleName: n.buildRole,
+      logGroupName: n.buildLogGroup,
+      store: storeIn(primary),
+      connectionArn: this.pipeline.connectionArn,
+      workloadPath: workload.path,
+      targets: repositories.map((r) => ({ region: r.region, repositoryArn: r.arn, repositoryUri: r.uri })),
+      ...(kind.containerName(workload) ? { containerName: kind.containerName(workload)! } : {}),
+      scanGate: config.imageScan,
+    });
+    const sourceCheck = new SourceCheck(this, 'source-check', {
+      provider: providers.for(tooling.account, primary),
+      account: tooling.account,
+      region: primary,
+      projectName: n.sourceCheckProject,
+      roleName: n.sourceCheckRole,
+      logGroupName: n.sourceCheckLogGroup,
+      store: storeIn(primary),
+      connectionArn: this.pipeline.connectionArn,
+      branch: config.source.branch,
+    });
+    this.pipeline.startsAfter(build.project, sourceCheck.project);
 
     notifications?.notifyOn({ name: this.pipeline.pipeline.name, arn: this.pipeline.pipeline.arn });
     if (config.pullRequests && config.source.connectionArn) {

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { ITerraformDependable, TerraformProvider } from 'cdktf';
+import { ITerraformDependable, TerraformProvider, dependable } from 'cdktf';
 import { CodeconnectionsConnection } from '@cdktf/provider-aws/lib/codeconnections-connection';
 import { Codepipeline } from '@cdktf/provider-aws/lib/codepipeline';
 import { ArtifactStore } from './artifact-store';
@@ -36,6 +36,8 @@ export interface DeliveryPipelineProps {
   readonly connectionName: string;
   /** Name and ARN of the build project. */
   readonly buildProject: { readonly name: string; readonly arn: string };
+  /** Name and ARN of the project that checks the source commit is on the branch. */
+  readonly sourceCheckProject: { readonly name: string; readonly arn: string };
   /** One artifact store per region: the pipeline region and every action region. */
   readonly stores: readonly ArtifactStore[];
   /** Deployment waves in order. */
@@ -100,6 +102,7 @@ export class DeliveryPipeline extends Construct {
       permissions: pipelineRolePolicy({
         stores: props.stores,
         buildProjectArn: props.buildProject.arn,
+        sourceCheckProjectArn: props.sourceCheckProject.arn,
         actionRoleArns: accounts.map((a) => roleArn(a, props.actionRoleName)),
         connectionArn: this.connectionArn,
         ...(props.notifications ? { notifications: props.notifications } : {}),
@@ -112,6 +115,7 @@ export class DeliveryPipeline extends Construct {
       fullRepositoryId: `${props.source.owner}/${props.source.repository}`,
       branch: props.source.branch,
       buildProjectName: props.buildProject.name,
+      sourceCheckProjectName: props.sourceCheckProject.name,
       waves: props.waves,
       workload: props.workload,
       actionRoleArn: (a) => roleArn(a, props.actionRoleName),
@@ -140,5 +144,10 @@ export class DeliveryPipeline extends Construct {
       })),
       dependsOn: [this.role.policy, ...(props.dependsOn ?? [])],
     });
+  }
+
+  /** The first run starts as soon as the pipeline exists: it must wait for what its actions run. */
+  startsAfter(...resources: ITerraformDependable[]): void {
+    this.pipeline.dependsOn = [...(this.pipeline.dependsOn ?? []), ...resources.map((r) => dependable(r))];
   }
 }

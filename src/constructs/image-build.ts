@@ -1,10 +1,9 @@
 import { Construct } from 'constructs';
-import { TerraformProvider } from 'cdktf';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { CodebuildProject } from '@cdktf/provider-aws/lib/codebuild-project';
-import { StoreArns } from '../policy/artifacts';
-import { serviceTrust } from '../policy/document';
+import { codeBuildTrust } from '../policy/document';
 import { buildRolePolicy } from '../policy/roles';
+import { PipelineProjectProps } from './pipeline-project';
 import { Role } from './role';
 
 /** A regional image repository the build pushes to. */
@@ -14,19 +13,7 @@ export interface BuildTarget {
   readonly repositoryUri: string;
 }
 
-export interface ImageBuildProps {
-  /** Provider of the tooling account in the pipeline region. */
-  readonly provider: TerraformProvider;
-  /** Tooling account id. */
-  readonly account: string;
-  /** Pipeline region (where the build runs). */
-  readonly region: string;
-  readonly projectName: string;
-  readonly roleName: string;
-  /** CloudWatch log group of the build, encrypted with the store's key. */
-  readonly logGroupName: string;
-  /** The pipeline region's artifact store: its key also encrypts the build output. */
-  readonly store: StoreArns;
+export interface ImageBuildProps extends PipelineProjectProps {
   /** One repository per deploy region; the same image is pushed to each. Empty for a workload without an image. */
   readonly targets: readonly BuildTarget[];
   /** Container that runs the image, for an ECS workload: the build then writes imagedefinitions files. Default: none. */
@@ -75,13 +62,14 @@ export class ImageBuild extends Construct {
       account,
       roleName: props.roleName,
       description: 'Builds the workload image and pushes it to every deploy region',
-      trustPolicy: serviceTrust('codebuild.amazonaws.com', { StringEquals: { 'aws:SourceAccount': account } }),
+      trustPolicy: codeBuildTrust(account),
       permissions: buildRolePolicy({
         account,
         region,
         store: props.store,
         logGroup: props.logGroupName,
         repositoryArns: props.targets.map((t) => t.repositoryArn),
+        connectionArn: props.connectionArn,
       }),
     });
     this.project = new CodebuildProject(this, 'project', {

@@ -3,7 +3,8 @@ import { TerraformProvider } from 'cdktf';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { CodebuildProject } from '@cdktf/provider-aws/lib/codebuild-project';
 import { CodebuildWebhook } from '@cdktf/provider-aws/lib/codebuild-webhook';
-import { policy, serviceTrust, writeLogs } from '../policy/document';
+import { codeBuildTrust, policy, writeLogs } from '../policy/document';
+import { cloneThroughConnection } from '../policy/roles';
 import { Role } from './role';
 
 export interface PullRequestBuildProps {
@@ -43,22 +44,10 @@ export class PullRequestBuild extends Construct {
       account,
       roleName: props.roleName,
       description: 'Builds and tests pull requests; cannot deploy',
-      trustPolicy: serviceTrust('codebuild.amazonaws.com', { StringEquals: { 'aws:SourceAccount': account } }),
+      trustPolicy: codeBuildTrust(account),
       permissions: policy(
         writeLogs(account, props.region, props.logGroupName),
-        {
-          Sid: 'CloneThroughConnection',
-          Effect: 'Allow',
-          Action: [
-            'codeconnections:GetConnection',
-            'codeconnections:GetConnectionToken',
-            'codeconnections:UseConnection',
-            'codestar-connections:GetConnection',
-            'codestar-connections:GetConnectionToken',
-            'codestar-connections:UseConnection',
-          ],
-          Resource: props.connectionArn,
-        },
+        cloneThroughConnection(props.connectionArn),
       ),
     });
     this.project = new CodebuildProject(this, 'project', {

@@ -47,6 +47,10 @@ export interface Names {
   readonly buildProject: string;
   readonly buildRole: string;
   readonly buildLogGroup: string;
+  /** Project, role and log group of the check that the source commit is on the pipeline's branch. */
+  readonly sourceCheckProject: string;
+  readonly sourceCheckRole: string;
+  readonly sourceCheckLogGroup: string;
   /** Project, role and log group of pull-request builds. */
   readonly pullRequestProject: string;
   readonly pullRequestRole: string;
@@ -93,6 +97,9 @@ export function names(workload: string, environment: string): Names {
     buildProject,
     buildRole: `${prefix}-build`,
     buildLogGroup: `/aws/codebuild/${buildProject}`,
+    sourceCheckProject: `${prefix}-source-check`,
+    sourceCheckRole: `${prefix}-source-check`,
+    sourceCheckLogGroup: `/aws/codebuild/${prefix}-source-check`,
     pullRequestProject: `${prefix}-pr`,
     pullRequestRole: `${prefix}-pr-build`,
     pullRequestLogGroup: `/aws/codebuild/${prefix}-pr`,
@@ -126,6 +133,7 @@ export const accountRoot = (account: string) => `arn:aws:iam::${account}:root`;
 export const lambdaLogGroup = (functionName: string) => `/aws/lambda/${functionName}`;
 export const pipelineArn = (account: string, region: string, pipeline: string) => `arn:aws:codepipeline:${region}:${account}:${pipeline}`;
 export const topicArn = (account: string, region: string, topic: string) => `arn:aws:sns:${region}:${account}:${topic}`;
+export const codeBuildProjectArn = (account: string, region: string, project: string) => `arn:aws:codebuild:${region}:${account}:project/${project}`;
 export const roleArn = (account: string, role: string) => `arn:aws:iam::${account}:role/${role}`;
 export const policyArn = (account: string, policy: string) => `arn:aws:iam::${account}:policy/${policy}`;
 export const bucketArn = (bucket: string) => `arn:aws:s3:::${bucket}`;

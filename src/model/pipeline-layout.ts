@@ -15,6 +15,8 @@ export interface PipelineLayoutProps extends DeploymentRoleArns {
   readonly fullRepositoryId: string;
   readonly branch: string;
   readonly buildProjectName: string;
+  /** The project that refuses a source commit not on the branch; it runs before the build. */
+  readonly sourceCheckProjectName: string;
   readonly waves: readonly Wave[];
   /** The workload: what each deployment does. */
   readonly workload: WorkloadConfig;
@@ -99,7 +101,8 @@ export function pipelineStages(props: PipelineLayoutProps): StageDeclaration[] {
             ConnectionArn: props.connectionArn,
             FullRepositoryId: props.fullRepositoryId,
             BranchName: props.branch,
-            OutputArtifactFormat: 'CODE_ZIP',
+            // A clone reference: CodeBuild clones the commit with its history, which the source check needs.
+            OutputArtifactFormat: 'CODEBUILD_CLONE_REF',
             DetectChanges: 'true',
           },
         },
@@ -109,12 +112,22 @@ export function pipelineStages(props: PipelineLayoutProps): StageDeclaration[] {
       name: 'Build',
       actions: [
         {
-          name: 'Image',
+          name: 'Source-check',
           category: 'Build',
           owner: 'AWS',
           provider: 'CodeBuild',
           version: '1',
           runOrder: 1,
+          inputArtifacts: [ARTIFACTS.source],
+          configuration: { ProjectName: props.sourceCheckProjectName },
+        },
+        {
+          name: 'Image',
+          category: 'Build',
+          owner: 'AWS',
+          provider: 'CodeBuild',
+          version: '1',
+          runOrder: 2,
           inputArtifacts: [ARTIFACTS.source],
           outputArtifacts: [ARTIFACTS.build],
           configuration: { ProjectName: props.buildProjectName },

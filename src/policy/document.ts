@@ -123,6 +123,9 @@ export const serviceTrust = (service: string, condition?: Conditions): PolicyDoc
     ...(condition ? { Condition: condition } : {}),
   });
 
+/** Trust policy of a CodeBuild service role: CodeBuild acting for this account only (the confused deputy, docs/security.md). */
+export const codeBuildTrust = (account: string): PolicyDocument => serviceTrust('codebuild.amazonaws.com', { StringEquals: { 'aws:SourceAccount': account } });
+
 /** Trust policy for a role assumed only by the given roles (possibly in other accounts). */
 export const rolesTrust = (roleArns: readonly string[]): PolicyDocument =>
   policy(...grantToRoles({ Sid: 'TrustNamedRoles', Effect: 'Allow', Action: 'sts:AssumeRole' }, roleArns));

@@ -17,6 +17,8 @@ export interface PipelineRolePolicyProps {
   /** Every regional artifact store: CodePipeline copies artifacts between them with this role. */
   readonly stores: readonly StoreArns[];
   readonly buildProjectArn: string;
+  /** The project that checks the source commit is on the pipeline's branch, before the build. */
+  readonly sourceCheckProjectArn: string;
   /** Action roles in the target accounts. */
   readonly actionRoleArns: readonly string[];
   readonly connectionArn: string;
@@ -33,7 +35,7 @@ export function pipelineRolePolicy(props: PipelineRolePolicyProps): PolicyDocume
       Sid: 'RunImageBuild',
       Effect: 'Allow',
       Action: ['codebuild:BatchGetBuilds', 'codebuild:StartBuild', 'codebuild:StopBuild'],
-      Resource: props.buildProjectArn,
+      Resource: [props.sourceCheckProjectArn, props.buildProjectArn],
     },
     { Sid: 'AssumeDeployActionRoles', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: [...props.actionRoleArns].sort() },
     {
@@ -53,6 +55,41 @@ export function pipelineRolePolicy(props: PipelineRolePolicyProps): PolicyDocume
   );
 }
 
+/**
+ * What CodeBuild calls to clone a repository through a connection, for a `CODEBUILD_CLONE_REF` source artifact or
+ * a GitHub source (CodePipeline User Guide, "Add CodeBuild GitClone permissions for connections"). Both prefixes:
+ * which one IAM evaluates depends on how the connection was created.
+ */
+export function cloneThroughConnection(connectionArn: string): Statement {
+  return {
+    Sid: 'CloneThroughConnection',
+    Effect: 'Allow',
+    Action: [
+      'codeconnections:GetConnection',
+      'codeconnections:GetConnectionToken',
+      'codeconnections:UseConnection',
+      'codestar-connections:GetConnection',
+      'codestar-connections:GetConnectionToken',
+      'codestar-connections:UseConnection',
+    ],
+    Resource: connectionArn,
+  };
+}
+
+export interface SourceCheckRolePolicyProps {
+  readonly account: string;
+  readonly region: string;
+  /** The pipeline region's artifact store, where the source artifact (a clone reference) is. */
+  readonly store: StoreArns;
+  readonly logGroup: string;
+  readonly connectionArn: string;
+}
+
+/** The source check reads the clone reference, clones through the connection and writes its logs: nothing else. */
+export function sourceCheckRolePolicy(props: SourceCheckRolePolicyProps): PolicyDocument {
+  return policy(writeLogs(props.account, props.region, props.logGroup), ...artifactAccess([props.store], 'read'), cloneThroughConnection(props.connectionArn));
+}
+
 export interface BuildRolePolicyProps {
   readonly account: string;
   readonly region: string;
@@ -61,12 +98,15 @@ export interface BuildRolePolicyProps {
   readonly logGroup: string;
   /** Image repositories in every deploy region. */
   readonly repositoryArns: readonly string[];
+  /** The source connection: the source artifact is a clone reference the build clones through it. */
+  readonly connectionArn: string;
 }
 
 export function buildRolePolicy(props: BuildRolePolicyProps): PolicyDocument {
   return policy(
     writeLogs(props.account, props.region, props.logGroup),
     ...artifactAccess([props.store], 'write'),
+    cloneThroughConnection(props.connectionArn),
     ...(props.repositoryArns.length
       ? [
           // GetAuthorizationToken has no resource-level permissions.

@@ -80,11 +80,14 @@ export function readBuildspec(text: string, projectVariables: readonly string[],
       continue;
     }
     commands.forEach((command: string, i: number) => {
-      for (const m of command.matchAll(/(?<![\\$])\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)) {
-        if (!known.has(m[1]!)) issue(['phases', name, 'commands', i], `phases.${name}.commands[${i}] reads $${m[1]}, which neither the project, the buildspec, an earlier command nor CodeBuild sets`);
+      const unset = new Set<string>();
+      // Line by line: a multi-line command sets variables for its own later lines as well as for later commands.
+      for (const line of command.split('\n')) {
+        for (const m of line.matchAll(/(?<![\\$])\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)) if (!known.has(m[1]!)) unset.add(m[1]!);
+        // `NAME=value` (alone, after ; & | or (, or after export) sets a variable for what follows, in the same shell.
+        for (const m of line.matchAll(/(?:^\s*|[;&|(]\s*|export\s+)([A-Za-z_][A-Za-z0-9_]*)=/g)) known.add(m[1]!);
       }
-      // `NAME=value` (alone or before export) sets a variable for the commands after it, in the same shell.
-      for (const m of command.matchAll(/(?:^|[;&|]\s*|export\s+)([A-Za-z_][A-Za-z0-9_]*)=/g)) known.add(m[1]!);
+      for (const variable of unset) issue(['phases', name, 'commands', i], `phases.${name}.commands[${i}] reads $${variable}, which neither the project, the buildspec, an earlier command nor CodeBuild sets`);
     });
     if (phase?.['on-failure'] !== undefined && !['ABORT', 'CONTINUE'].includes(phase['on-failure'])) issue(['phases', name, 'on-failure'], `on-failure is ABORT or CONTINUE, got ${JSON.stringify(phase['on-failure'])}`);
     phases.push({ name, commands, abort: phase?.['on-failure'] !== 'CONTINUE' });
@@ -105,7 +108,8 @@ export function buildScript(spec: Buildspec): string {
   for (const [name, value] of Object.entries(spec.variables)) lines.push(`export ${name}=${shellQuote(value)}`);
   for (const phase of spec.phases) {
     phase.commands.forEach((command, i) => {
-      lines.push(`echo '[Container] Running command ${command.replace(/'/g, "'\\''")}'`, command);
+      const shown = command.includes('\n') ? `${command.split('\n')[0]} ...` : command;
+      lines.push(`echo '[Container] Running command ${shown.replace(/'/g, "'\\''")}'`, command);
       lines.push(`status=$?; if [ $status -ne 0 ]; then echo "[Container] Command did not exit successfully (phase ${phase.name}, command ${i + 1}, exit status $status)" >&2; exit $status; fi`);
     });
   }

@@ -5,9 +5,10 @@
  * run would stop (the manual approval). What it cannot see: IAM evaluated at run time (verify proves the plan's
  * policies), quotas at run time, the Docker build itself (docs/rehearsal.md).
  */
+import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { Plan, PlanResource, StackJson } from '../verify/plan';
+import { Plan, PlanResource, StackJson, asList } from '../verify/plan';
 import { artifactGlob, buildScript, readBuildspec } from './buildspec';
 import { clientEnvironment, run } from './clients';
 import { EcrEndpoint, RepositorySpec } from './ecr-endpoint';
@@ -18,10 +19,10 @@ type Body = Record<string, any>;
 export interface RehearsalProps {
   /** The synthesized stack (`cdk.tf.json`). */
   readonly plan: StackJson;
-  /** The repository the connection delivers (its working tree stands in for the branch's head). */
+  /** The git repository the connection delivers; at HEAD its working tree stands in for the branch's head. */
   readonly sourceRoot: string;
-  /** The commit id CodeBuild would resolve (CODEBUILD_RESOLVED_SOURCE_VERSION). */
-  readonly sourceVersion: string;
+  /** The commit the run builds, as a source revision override would name it. @default HEAD, with the working tree's files */
+  readonly sourceRevision?: string;
   /** The AWS CLI v2 the build's commands run. */
   readonly awsCli: string;
   /** PATH for the build's other programs (bash, python3, curl, coreutils). */
@@ -55,10 +56,16 @@ export interface RehearsalResult {
   readonly buildOutput?: string;
 }
 
+/** The rehearsal's props with the commit the connection delivers (CODEBUILD_RESOLVED_SOURCE_VERSION). */
+type RunProps = RehearsalProps & { readonly sourceVersion: string };
+
 /** Folders of the working tree the connection would not deliver (build products, dependencies, history). */
 const NOT_IN_SOURCE = /(^|\/)(node_modules|\.git|cdktf\.out|dist)(\/|$)/;
 
-export async function rehearse(props: RehearsalProps): Promise<RehearsalResult> {
+export async function rehearse(rehearsal: RehearsalProps): Promise<RehearsalResult> {
+  const commit = spawnSync('git', ['-C', rehearsal.sourceRoot, 'rev-parse', '--verify', `${rehearsal.sourceRevision ?? 'HEAD'}^{commit}`], { encoding: 'utf8' });
+  if (commit.status !== 0) throw new Error(`the rehearsal delivers a commit of a git repository: ${rehearsal.sourceRoot} has no commit ${rehearsal.sourceRevision ?? 'HEAD'} (${commit.stderr.trim()})`);
+  const props: RunProps = { ...rehearsal, sourceVersion: commit.stdout.trim() };
   const plan = new Plan(props.plan);
   const steps: string[] = [];
   const say = (line: string) => {
@@ -96,7 +103,7 @@ interface ActionContext {
   readonly action: Body;
   readonly region: string;
   readonly plan: Plan;
-  readonly props: RehearsalProps;
+  readonly props: RunProps;
   readonly inputs: Map<string, string>;
   readonly artifacts: Map<string, string>;
   readonly endpoint: EcrEndpoint;
@@ -105,13 +112,22 @@ interface ActionContext {
 
 /** What each action provider does on the first run, as lines of the rehearsal's log. */
 const ACTIONS: Record<string, (c: ActionContext) => Promise<string[]> | string[]> = {
-  CodeStarSourceConnection: ({ action, props, artifacts }) => {
+  CodeStarSourceConnection: ({ step, action, props, artifacts }) => {
     const out = outputDir(props, action.output_artifacts[0], artifacts);
-    cpSync(props.sourceRoot, out, { recursive: true, filter: (src) => !NOT_IN_SOURCE.test(relative(props.sourceRoot, src)) });
     const c = action.configuration;
+    const workingTree = () => cpSync(props.sourceRoot, out, { recursive: true, filter: (src) => !NOT_IN_SOURCE.test(relative(props.sourceRoot, src)) });
+    if (c.OutputArtifactFormat === 'CODEBUILD_CLONE_REF') {
+      // CodeBuild clones the commit with its history: a real clone, whose origin is the repository rehearsed.
+      for (const args of [['clone', '--quiet', '--no-checkout', props.sourceRoot, out], ['-C', out, 'checkout', '--quiet', '--detach', props.sourceVersion]]) {
+        const git = spawnSync('git', args, { encoding: 'utf8' });
+        if (git.status !== 0) throw new RehearsalFailure(step, `git ${args.join(' ')}: ${git.stderr.trim()}`);
+      }
+      if (!props.sourceRevision) workingTree();
+    } else workingTree();
+    const delivered = props.sourceRevision ? `the commit ${props.sourceRevision}` : 'the working tree';
     return [
       `the connection ${c.ConnectionArn} is created PENDING: the first run fails here until someone completes its handshake in the console (Developer Tools > Settings > Connections)`,
-      `then it delivers ${c.FullRepositoryId}@${c.BranchName} (${props.sourceVersion}) as ${action.output_artifacts[0]} (${c.OutputArtifactFormat ?? 'CODE_ZIP'}): rehearsed with the working tree`,
+      `then it delivers ${c.FullRepositoryId}@${c.BranchName} (${props.sourceVersion}) as ${action.output_artifacts[0]} (${c.OutputArtifactFormat ?? 'CODE_ZIP'}): rehearsed with ${delivered}`,
     ];
   },
   CodeBuild: (c) => runBuild(c),
@@ -157,7 +173,7 @@ async function runBuild({ step, action, region, plan, props, inputs, artifacts, 
     if ((v.type ?? 'PLAINTEXT') !== 'PLAINTEXT') throw new RehearsalFailure(step, `variable ${v.name} is ${v.type}: the rehearsal reads only PLAINTEXT values`);
     variables[v.name] = String(v.value);
   }
-  const { buildspec, issues } = readBuildspec(inline ? buildspecName : readFileSync(buildspecPath, 'utf8'), Object.keys(variables), project.body.artifacts?.type === 'CODEPIPELINE');
+  const { buildspec, issues } = readBuildspec(inline ? buildspecName : readFileSync(buildspecPath, 'utf8'), Object.keys(variables), asList(action.output_artifacts).length > 0);
   if (!buildspec) throw new RehearsalFailure(step, issues.map((i) => `${inline ? 'buildspec' : buildspecName}:${i.line}: ${i.message}`).join('; '));
   const clients = clientEnvironment(join(props.workDir, 'clients'), endpoint.url, props.awsCli, props.path, props.sourceRoot);
   const env = {
@@ -178,6 +194,10 @@ async function runBuild({ step, action, region, plan, props, inputs, artifacts, 
   const shell = buildspec.shell === 'bash' ? 'bash' : 'sh';
   const result = await run(shell, [script], { cwd: source, env });
   if (result.status !== 0) throw new RehearsalFailure(step, `the build failed:\n${`${result.stdout}${result.stderr}`.trim().split('\n').slice(-12).join('\n')}`);
+  const ran = `CodeBuild ${project.body.name} in ${region} runs ${inline ? 'its inline buildspec' : buildspecName} (${buildspec.phases.map((p) => p.name).join(', ')})`;
+  const log = result.stdout.trim().split('\n').filter((l) => l && !l.startsWith('[Container]')).map((l) => `  ${l}`);
+  // A build without an output artifact (the source check) uploads nothing.
+  if (asList(action.output_artifacts).length === 0) return [ran, ...log];
   const out = outputDir(props, action.output_artifacts[0], artifacts);
   const base = join(source, buildspec.artifacts.baseDirectory);
   const written = existsSync(base) ? (readdirSync(base, { recursive: true }) as string[]) : [];
@@ -194,8 +214,8 @@ async function runBuild({ step, action, region, plan, props, inputs, artifacts, 
   }
   const pushed = Object.entries(imagesOf(endpoint, plan)).map(([where, tags]) => `${where} ${Object.keys(tags).join(', ')}`);
   return [
-    `CodeBuild ${project.body.name} in ${region} runs ${inline ? 'its inline buildspec' : buildspecName} (${buildspec.phases.map((p) => p.name).join(', ')})`,
-    ...result.stdout.trim().split('\n').filter((l) => l && !l.startsWith('[Container]')).map((l) => `  ${l}`),
+    ran,
+    ...log,
     ...pushed.map((p) => `  ECR ${p}`),
     `${action.output_artifacts[0]}: ${[...new Set(uploaded)].sort().join(', ')}`,
   ];

@@ -584,10 +584,13 @@ function functionTrustPaths(p: Paths): void {
 /** The builds: the pipeline's build writes artifacts and pushes images; any other build reaches nothing that deploys. */
 function buildPaths(p: Paths): void {
   const { allow, deny, readWrite, model, plan, intent } = p;
-  const pipelines = plan.ofType('aws_codepipeline');
-  const pipelineProjects = new Set(
-    pipelines.flatMap((p) => (p.body.stage ?? []).flatMap((s: Body) => (s.action ?? []).filter((a: Body) => a.provider === 'CodeBuild').map((a: Body) => a.configuration?.ProjectName))),
-  );
+  const pipelineActions: Body[] = plan.ofType('aws_codepipeline').flatMap((p) => (p.body.stage ?? []).flatMap((s: Body) => s.action ?? []));
+  const pipelineBuilds = pipelineActions.filter((a) => a.provider === 'CodeBuild');
+  const pipelineProjects = new Set(pipelineBuilds.map((a) => a.configuration?.ProjectName));
+  // A pipeline build without an output artifact is a check (the source check): it reads, never writes.
+  const checkProjects = new Set(pipelineBuilds.filter((a) => asList(a.output_artifacts).length === 0).map((a) => a.configuration?.ProjectName));
+  // A clone reference as the source artifact: every pipeline build clones the commit through the source connection.
+  const cloneConnection = pipelineActions.find((a) => a.provider === 'CodeStarSourceConnection' && a.configuration?.OutputArtifactFormat === 'CODEBUILD_CLONE_REF')?.configuration.ConnectionArn;
   for (const project of plan.ofType('aws_codebuild_project')) {
     const buildRole = model.principal(project.body.service_role);
     allow('CodeBuild assumes the build role', service('codebuild.amazonaws.com', project.account), 'sts:AssumeRole', model.roleTarget(project.body.service_role), {
@@ -596,7 +599,7 @@ function buildPaths(p: Paths): void {
     deny('CodeBuild of another account cannot assume the build role', service('codebuild.amazonaws.com', OUTSIDER_ACCOUNT), 'sts:AssumeRole', model.roleTarget(project.body.service_role), {
       context: { 'aws:SourceAccount': OUTSIDER_ACCOUNT },
     });
-    const connection = project.body.source?.auth?.type === 'CODECONNECTIONS' ? project.body.source.auth.resource : undefined;
+    const connection = project.body.source?.auth?.type === 'CODECONNECTIONS' ? project.body.source.auth.resource : pipelineProjects.has(project.body.name) ? cloneConnection : undefined;
     if (connection) {
       const target = { arn: connection, account: project.account, label: 'source connection' };
       const prefix = String(connection).split(':')[2];
@@ -616,6 +619,14 @@ function buildPaths(p: Paths): void {
     }
     const keyArn = project.body.encryption_key;
     const store = [...model.buckets.values()].find((b) => b.region === project.region && b.account === project.account);
+    if (checkProjects.has(project.body.name)) {
+      // It reads the source artifact; it can change nothing a later stage deploys.
+      if (store && keyArn) readWrite(`${project.body.name}`, buildRole, store.name, keyArn, false);
+      for (const bucket of model.buckets.values()) deny(`${project.body.name} cannot write pipeline artifacts`, buildRole, 's3:PutObject', bucket, { resource: `${bucket.arn}/pipeline/artifact.zip` });
+      for (const key of model.keys.values()) deny(`${project.body.name} cannot encrypt with any key of the plan`, buildRole, 'kms:GenerateDataKey', key);
+      for (const repo of model.repositories.values()) deny(`${project.body.name} cannot push images`, buildRole, 'ecr:PutImage', repo);
+      continue;
+    }
     if (store && keyArn) readWrite('build role', buildRole, store.name, keyArn, true);
     // The build pushes to every region the intent names; a region without a repository in the plan fails its paths.
     const imageRegions = intent?.images?.regions ?? [];

@@ -9,6 +9,7 @@ import { INTENT_RULE } from './intent-rule';
 import { POLICY_SIZE_RULE } from './size-rules';
 import { canRemove, decidingRule } from './ecr-lifecycle';
 import { BUILD_TAG_PREFIX, IMAGES_PER_REPOSITORY_QUOTA, RELEASE_TAG_PREFIX } from '../policy/repository';
+import { sourceCheckBuildspec } from '../model/source-check';
 
 export interface Finding {
   /** The resource to change. */
@@ -311,6 +312,34 @@ export const RULES: readonly Rule[] = [
             .filter((s) => asList(s.Action).some((a) => /^(\*|iam:\*|iam:Pass\*|iam:PassRole|sts:\*|sts:Assume\*|sts:AssumeRole)$/i.test(a)))
             .map((s) => ({ address, message: `statement ${s.Sid ?? '(no Sid)'} allows ${asList(s.Action).join(', ')} on ${asList(s.Resource).join(', ')}` })),
         ),
+  },
+  {
+    id: 'SOURCE_COMMIT_ON_BRANCH',
+    title: 'Nothing is built before the source commit is checked to be on the pipeline branch',
+    reason:
+      'Whoever may start the pipeline can override the source revision with any commit of the repository, reviewed or not; the source check refuses one that is not reachable from the branch, and must run before anything builds it.',
+    fix: 'Build the pipeline with DeliveryPipeline and SourceCheck: the source as CODEBUILD_CLONE_REF, the source check (its buildspec in the plan) first in the Build stage, the build after it.',
+    refs: [],
+    check: (plan) =>
+      plan.ofType('aws_codepipeline').flatMap((p) => {
+        const problems: string[] = [];
+        const actions: Body[] = (p.body.stage ?? []).flatMap((s: Body) => s.action ?? []);
+        const source = actions.find((a) => a.provider === 'CodeStarSourceConnection');
+        if (source?.configuration?.OutputArtifactFormat !== 'CODEBUILD_CLONE_REF') problems.push('the source is not a clone reference (OutputArtifactFormat CODEBUILD_CLONE_REF): no history to check the commit against');
+        const isCheck = (a: Body) => {
+          const project = plan.ofType('aws_codebuild_project').find((r) => r.body.name === a.configuration?.ProjectName);
+          const branch = project?.body.environment?.environment_variable?.find((v: Body) => v.name === 'SOURCE_BRANCH')?.value;
+          return a.provider === 'CodeBuild' && asList(a.output_artifacts).length === 0 && project?.body.source?.buildspec === sourceCheckBuildspec() && branch === source?.configuration?.BranchName;
+        };
+        for (const stage of p.body.stage ?? []) {
+          const stageActions: Body[] = stage.action ?? [];
+          const checked = Math.min(...stageActions.filter(isCheck).map((a) => a.run_order ?? 1));
+          for (const build of stageActions.filter((a) => a.provider === 'CodeBuild' && asList(a.output_artifacts).length > 0)) {
+            if (!((build.run_order ?? 1) > checked)) problems.push(`stage ${stage.name} builds ${build.name} without the source check running before it`);
+          }
+        }
+        return problems.map((message) => ({ address: p.address, message }));
+      }),
   },
   {
     id: 'PROD_APPROVAL',

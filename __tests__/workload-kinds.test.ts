@@ -91,6 +91,8 @@ describe('cloudformation workload', () => {
     expect(prepare.configuration).toMatchObject({ TemplatePath: 'BuildOutput::template.yaml', TemplateConfiguration: 'BuildOutput::params.json' });
     const vars = buildProject(json).environment.environment_variable.map((v: { name: string }) => v.name);
     expect(vars).toEqual(['WORKLOAD_DIR']);
+    // No image, no Docker daemon: the build runs unprivileged; the source check never is privileged.
+    for (const [, project] of resources(json, 'aws_codebuild_project')) expect(project.environment.privileged_mode ?? false).toBe(false);
     const buildPolicy = doc(resources(json, 'aws_iam_role_policy').find(([n]) => n.startsWith('build_'))![1].policy);
     expect(buildPolicy.Statement.flatMap((s) => list(s.Action)).some((a) => a.startsWith('ecr:'))).toBe(false);
   });

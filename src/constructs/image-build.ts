@@ -85,8 +85,8 @@ export class ImageBuild extends Construct {
         type: 'LINUX_CONTAINER',
         computeType: props.computeType ?? 'BUILD_GENERAL1_SMALL',
         image: props.buildImage ?? 'aws/codebuild/amazonlinux-x86_64-standard:5.0',
-        // Docker builds need the privileged daemon.
-        privilegedMode: true,
+        // Docker builds need the privileged daemon; a build without an image gets no root on the build host.
+        privilegedMode: props.targets.length > 0,
         environmentVariable: [
           { name: 'WORKLOAD_DIR', value: props.workloadPath },
           ...(props.targets.length ? [{ name: 'IMAGE_REPOSITORIES', value: props.targets.map((t) => `${t.region}=${t.repositoryUri}`).join(' ') }] : []),

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Construct } from 'constructs';
 import { Fn, TerraformOutput, TerraformStack, TerraformVariable, Token } from 'cdktf';
@@ -23,6 +24,8 @@ import { Topology, buildTopology } from '../src/model/topology';
 export interface EnvironmentStackOptions {
   /** Folder of the smoke test function's code. Default: lambda-src/smoke of this repository. */
   readonly smokeTestCode?: string;
+  /** Reads a file of the repository synth runs in (the pull-request buildspec). Default: from the working directory. */
+  readonly readRepositoryFile?: (path: string) => string;
 }
 
 /** The Terraform variable naming the role providers assume (plan or apply). */
@@ -215,8 +218,10 @@ export class EnvironmentStack extends TerraformStack {
         keyArn: storeIn(primary).keyArn,
         repository: `${config.source.owner}/${config.source.repository}`,
         baseBranch: config.source.branch,
-        connectionArn: config.source.connectionArn,
-        buildspec: config.pullRequests.buildspec ?? `${workload.path}/buildspec-pr.yml`,
+        connectionArn: config.pullRequests.connectionArn ?? config.source.connectionArn,
+        buildspec: (options.readRepositoryFile ?? ((path: string) => readFileSync(path, 'utf8')))(config.pullRequests.buildspec ?? `${workload.path}/buildspec-pr.yml`),
+        commentApproval: config.pullRequests.commentApproval,
+        ...(config.pullRequests.actors ? { actors: config.pullRequests.actors } : {}),
       });
     }
     this.outputs(topology, stores, repositories);

@@ -213,7 +213,23 @@ export const environmentSchema = z.strictObject({
     .strictObject({
       buildspec: repositoryPath('a buildspec file of the repository', 'lambda-src/buildspec-pr.yml', /^[A-Za-z0-9._/-]+\.ya?ml$/, 'must end in .yml or .yaml')
         .optional()
-        .describe('Buildspec of pull-request builds. Default: <workload.path>/buildspec-pr.yml.'),
+        .describe(
+          "Buildspec of pull-request builds, read at synth from the branch synth runs on and held in the plan, so a pull request cannot change how it is built. Default: <workload.path>/buildspec-pr.yml.",
+        ),
+      commentApproval: z
+        .enum(['ALL_PULL_REQUESTS', 'FORK_PULL_REQUESTS', 'DISABLED'])
+        .default('ALL_PULL_REQUESTS')
+        .describe('Which pull requests wait for a maintainer\'s approving comment before they build (CodeBuild PullRequestBuildPolicy). Default: ALL_PULL_REQUESTS.'),
+      actors: z
+        .array(z.string().regex(/^\d{1,20}$/, { error: 'must be a numeric GitHub account id (https://api.github.com/users/<login> shows it as "id")' }))
+        .min(1, { error: 'must list at least one GitHub account id, or be left out to build every author\'s pull requests' })
+        .optional()
+        .describe('Build only pull requests by these GitHub account ids (webhook filter ACTOR_ACCOUNT_ID). Default: every author.'),
+      connectionArn: connectionArn
+        .optional()
+        .describe(
+          "A separate CodeConnections connection for pull-request builds (e.g. a GitHub App installation with read-only access), so the pipeline's connection is never in a build that runs a pull request's code. Default: source.connectionArn.",
+        ),
     })
     .optional()
     .describe('Build and test pull requests into source.branch (never deploy); needs source.connectionArn of an AVAILABLE connection. Default: off.'),

@@ -21,10 +21,14 @@ export interface PullRequestBuildProps {
   readonly repository: string;
   /** Pull requests into this branch are built. */
   readonly baseBranch: string;
-  /** An AVAILABLE CodeConnections connection: the webhook is created through it. */
+  /** An AVAILABLE CodeConnections connection: the webhook is created through it and the builds clone with it. */
   readonly connectionArn: string;
-  /** Buildspec path in the repository. */
+  /** The buildspec's text, held in the project: a pull request's own tree cannot change how it is built. */
   readonly buildspec: string;
+  /** Pull requests that wait for a maintainer's approving comment. @default 'ALL_PULL_REQUESTS' */
+  readonly commentApproval?: 'ALL_PULL_REQUESTS' | 'FORK_PULL_REQUESTS' | 'DISABLED';
+  /** Build only pull requests by these GitHub account ids. @default every author */
+  readonly actors?: readonly string[];
 }
 
 /**
@@ -79,11 +83,13 @@ export class PullRequestBuild extends Construct {
           filter: [
             { type: 'EVENT', pattern: 'PULL_REQUEST_CREATED, PULL_REQUEST_UPDATED, PULL_REQUEST_REOPENED' },
             { type: 'BASE_REF', pattern: `^refs/heads/${props.baseBranch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$` },
+            ...(props.actors?.length ? [{ type: 'ACTOR_ACCOUNT_ID', pattern: `^(${props.actors.join('|')})$` }] : []),
           ],
         },
       ],
-      // Code from forks runs only after a maintainer comments to approve it.
-      pullRequestBuildPolicy: { requiresCommentApproval: 'FORK_PULL_REQUESTS', approverRoles: ['GITHUB_MAINTAIN', 'GITHUB_ADMIN'] },
+      // Unreviewed code runs only after a maintainer comments to approve it: every pull request by default, as AWS
+      // recommends (CodeBuild User Guide, "Best practices for using webhooks").
+      pullRequestBuildPolicy: { requiresCommentApproval: props.commentApproval ?? 'ALL_PULL_REQUESTS', approverRoles: ['GITHUB_MAINTAIN', 'GITHUB_ADMIN'] },
     });
   }
 }

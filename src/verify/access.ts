@@ -615,6 +615,13 @@ function buildPaths(p: Paths): void {
       }
       for (const key of model.keys.values()) deny(`${project.body.name} cannot use any key of the plan`, buildRole, 'kms:GenerateDataKey', key);
       for (const repo of model.repositories.values()) deny(`${project.body.name} cannot push images`, buildRole, 'ecr:PutImage', repo);
+      // With a connection of its own, a build of unreviewed code never holds the pipeline's.
+      const pipelineConnection = pipelineActions.find((a) => a.provider === 'CodeStarSourceConnection')?.configuration.ConnectionArn;
+      if (connection && pipelineConnection && connection !== pipelineConnection) {
+        const target = { arn: pipelineConnection, account: project.account, label: "the pipeline's connection" };
+        const prefix = String(pipelineConnection).split(':')[2];
+        for (const action of ['GetConnectionToken', 'UseConnection']) deny(`${project.body.name} cannot use the pipeline's connection`, buildRole, `${prefix}:${action}`, target);
+      }
       continue;
     }
     const keyArn = project.body.encryption_key;

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { assertKnownEnvironment, environmentArgument, parseFlags, run } from './cli/flags';
 import { loadEnvironmentFiles } from './src/config/load';
 import { renderSetup } from './src/ci/render';
+import { pipelineGuard } from './src/ci/pipeline-guard';
 import { githubSetup, tfcSetup } from './src/ci/setup';
 import { environmentFiles } from './cli/synthesize';
 
@@ -16,6 +17,9 @@ GitHub assumes, and the variables and secrets to set. Apply it with bash <out>/a
   --repository <o/r>    repository whose workflows run. Default: the environment's source repository.
   --default-branch <b>  branch that deploys. Default: main.
   --tfc                 HCP Terraform dynamic credentials (cloud backend, credentials "tfc-dynamic").
+  --operator <role ARN> a role that may start, retry and approve runs (repeatable): writes the service control
+                        policy that keeps the builds and the pipeline to the pipeline role, the apply role and
+                        the operators (guard/<account>-pipeline-guard.scp.json).
   --out <dir>           where to write. Default: ci-setup/<environment>-<github|tfc>.
   -c, --config <file>   environment files to read (default: as npm run synth).
   -h, --help            this text.`;
@@ -29,6 +33,7 @@ run(() => {
         repository: { type: 'string' },
         'default-branch': { type: 'string' },
         out: { type: 'string' },
+        operator: { type: 'string', multiple: true },
         config: { type: 'string', short: 'c', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
@@ -37,6 +42,9 @@ run(() => {
     });
     if (!parsed.values.help && Boolean(parsed.values.github) === Boolean(parsed.values.tfc)) throw new Error('choose one of --github or --tfc');
     if (parsed.values.repository && !/^[\w.-]+\/[\w.-]+$/.test(parsed.values.repository)) throw new Error(`--repository must be owner/repo (got "${parsed.values.repository}")`);
+    for (const operator of parsed.values.operator ?? []) {
+      if (!/^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]{1,64}$/.test(operator)) throw new Error(`--operator must be an IAM role ARN like arn:aws:iam::123456789012:role/release-managers (got "${operator}")`);
+    }
     return { ...parsed.values, positionals: parsed.positionals };
   });
   if (typeof args === 'number') return args;
@@ -45,9 +53,10 @@ run(() => {
   const configs = loadEnvironmentFiles(environmentFiles(args.config));
   assertKnownEnvironment(name, configs.map((c) => c.name));
   const config = configs.find((c) => c.name === name)!;
-  const setup = args.github
+  const base = args.github
     ? githubSetup(config, args.repository ?? `${config.source.owner}/${config.source.repository}`, args['default-branch'] ?? 'main')
     : tfcSetup(config);
+  const setup = args.operator?.length ? { ...base, guard: pipelineGuard(config, args.operator) } : base;
   const out = args.out ?? join('ci-setup', `${name}-${setup.system}`);
   // Written to a scratch folder first: a failure leaves no half-written setup behind.
   mkdirSync(dirname(out), { recursive: true });

@@ -57,6 +57,7 @@ export function renderSetup(setup: CiSetup): Record<string, string> {
   ].join('\n');
   files['apply.sh'] = script;
   if (setup.github) files['github.sh'] = githubScript(setup.github);
+  if (setup.guard) files[`guard/${setup.guard.account}-pipeline-guard.scp.json`] = json(setup.guard.policy);
   files['README.md'] = readme(setup, accounts);
   return files;
 }
@@ -96,6 +97,14 @@ function readme(setup: CiSetup, accounts: readonly string[]): string {
     '## Before the first run',
     '',
     ...setup.notes.map((n) => `- ${n}`),
+    '',
+    '## The pipeline guard',
+    '',
+    ...(setup.guard
+      ? [
+          `\`guard/${setup.guard.account}-pipeline-guard.scp.json\` is a service control policy for account ${setup.guard.account} (or its OU); attach it from the organization's management account. It keeps starting the builds to the pipeline role, changing the builds and the pipeline to the apply role, and starting, retrying, stopping and approving runs to the operators: ${setup.guard.operators.map((o) => `\`${o}\``).join(', ')}. SCPs do not limit the management account or AWS services acting with service principals (the push trigger starts runs that way).`,
+        ]
+      : ['Not written: give `--operator <role ARN>` (repeatable) for the roles that may start, retry and approve runs, and ci-setup writes the service control policy that keeps the builds and the pipeline to them (docs/security.md).']),
     '',
   ].join('\n');
 }

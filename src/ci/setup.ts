@@ -12,6 +12,7 @@ import { tfcTag } from '../model/tfc';
 import { applyRolePolicy } from './apply-role';
 import { planRolePolicy } from './plan-role';
 import { stateAccess } from './state-access';
+import type { PipelineGuard } from './pipeline-guard';
 
 export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
 /** The audience aws-actions/configure-aws-credentials requests. */
@@ -54,6 +55,8 @@ export interface CiSetup {
   /** GitHub settings the trust policies rely on (github.sh applies them). */
   readonly github?: { readonly repository: string; readonly subjectClaims: readonly string[]; readonly environment: string; readonly defaultBranch: string };
   readonly notes: readonly string[];
+  /** The service control policy that keeps the pipeline's runs and builds to it and its operators. @default none written */
+  readonly guard?: PipelineGuard;
 }
 
 const accountsOf = (config: EnvironmentConfig) => {

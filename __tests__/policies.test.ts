@@ -3,7 +3,7 @@ import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { grantToRoles, policy, rolesOnly, rolesTrust, serviceTrust, sid } from '../src/policy/document';
 import { IMAGES_PER_REPOSITORY_QUOTA, repositoryLifecyclePolicy, repositoryPolicy } from '../src/policy/repository';
 import { canRemove, decidingRule } from '../src/verify/ecr-lifecycle';
-import { actionRolePolicy, buildRolePolicy, executionRolePolicy, pipelineRolePolicy, sourceCheckRolePolicy, workloadBoundaryPolicy } from '../src/policy/roles';
+import { actionRolePolicy, buildRolePolicy, executionRolePolicy, pipelineRolePolicy, sourceCheckRolePolicy } from '../src/policy/roles';
 import { AWS_REGIONS } from '../src/config/regions';
 import { list, statement } from './support';
 
@@ -227,9 +227,6 @@ describe('role permissions', () => {
     const unconditioned = policy.Statement.filter((s) => !s.Condition?.StringEquals?.['iam:PermissionsBoundary']).flatMap((s) => list(s.Action));
     for (const a of ['iam:CreateRole', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:AttachRolePolicy', 'iam:DetachRolePolicy', 'iam:PutRolePermissionsBoundary']) expect(unconditioned).not.toContain(a);
     for (const a of ['iam:DeleteRolePermissionsBoundary', 'iam:CreatePolicyVersion', 'iam:SetDefaultPolicyVersion', 'iam:DeletePolicy', 'iam:AttachRolePolicy']) expect(allActions(policy)).not.toContain(a);
-    const boundary = workloadBoundaryPolicy({ account: '222222222222', stacks });
-    expect(boundary.Statement.flatMap((s) => list(s.Action))).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
-    expect(list(boundary.Statement[0]!.Resource)).toEqual(['arn:aws:logs:*:222222222222:log-group:/aws/lambda/w-dev', 'arn:aws:logs:*:222222222222:log-group:/aws/lambda/w-dev:*']);
   });
 
   it('grants the pipeline role both connection action prefixes', () => {

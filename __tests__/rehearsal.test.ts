@@ -96,6 +96,8 @@ describe('the rehearsal fails at the step that would fail, with the error AWS wo
     const clone = mkdtempSync(join(tmpdir(), 'rehearsal-source-'));
     const git = (...args: string[]) => execFileSync('git', ['-C', clone, ...args], { encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 'a', GIT_AUTHOR_EMAIL: 'a@example.com', GIT_COMMITTER_NAME: 'a', GIT_COMMITTER_EMAIL: 'a@example.com' } }).trim();
     execFileSync('git', ['clone', '--quiet', resolve('.'), clone]);
+    // main is this checkout's commit, whichever branch it is on; the unreviewed commit goes on top, beside main.
+    git('checkout', '--quiet', '-B', 'main');
     git('checkout', '--quiet', '-b', 'unreviewed');
     writeFileSync(join(clone, 'cfn-src', 'buildspec.yml'), 'version: 0.2\nphases:\n  build:\n    commands:\n      - echo anything\n');
     git('commit', '--quiet', '-am', 'not reviewed');

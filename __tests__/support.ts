@@ -20,6 +20,8 @@ export interface Synthesized {
   output: Record<string, { value: unknown }>;
   variable: Record<string, Body>;
   terraform: Body;
+  /** `removed` blocks: resources the stack stops managing without destroying them. */
+  removed?: Body[];
 }
 
 /** Synthesizes an environment document the way main.ts does, in memory. */

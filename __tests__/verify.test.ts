@@ -44,14 +44,14 @@ describe('verify on correct plans', () => {
       'lambda:GetFunctionRecursionConfig': 5, 's3:GetObject': 14, 's3:PutObject': 3, 'sts:AssumeRole': 9,
     });
     expect(count('deny')).toEqual({
-      'ecr:BatchGetImage': 18, 'ecr:PutImage': 2, 'iam:AttachRolePolicy': 9, 'iam:CreatePolicyVersion': 3, 'iam:CreateRole': 17, 'iam:DeletePolicy': 3, 'iam:DeleteRole': 15, 'iam:DeleteRolePermissionsBoundary': 5,
+      'ecr:BatchGetImage': 18, 'ecr:PutImage': 2, 'iam:AttachRolePolicy': 9, 'iam:CreatePolicyVersion': 11, 'iam:CreateRole': 30, 'iam:CreateUser': 4, 'iam:DeletePolicy': 3, 'iam:DeleteRole': 15, 'iam:DeleteRolePermissionsBoundary': 9,
       'iam:PassRole': 12, 'iam:PutRolePolicy': 26, 'iam:TagRole': 3, 'iam:UpdateAssumeRolePolicy': 24, 'iam:UpdateRole': 3, 'kms:CreateGrant': 18, 'kms:CreateKey': 9, 'kms:Decrypt': 14, 'kms:GenerateDataKey': 14,
-      'kms:PutKeyPolicy': 18, 's3:GetObject': 14, 's3:PutObject': 14, 'sts:AssumeRole': 20,
+      'kms:PutKeyPolicy': 18, 's3:GetObject': 18, 's3:PutObject': 14, 'sts:AssumeRole': 24,
     });
     expect(v.rules.map((r) => r.rule.id)).toEqual([
       'S3_PUBLIC_ACCESS_BLOCKED', 'S3_VERSIONING', 'S3_SSE_KMS_CMK', 'S3_TLS_ONLY', 'S3_OWNER_ENFORCED', 'KMS_ROTATION', 'KMS_DELETION_WINDOW',
-      'ECR_IMMUTABLE_TAGS', 'ECR_SCAN_ON_PUSH', 'ECR_LIFECYCLE_KEEPS_RELEASES', 'NOTIFICATION_RULE_ORDERED', 'CODEBUILD_PIPELINE_KEY', 'CODEBUILD_LOGS_RETAINED', 'CODEBUILD_NO_PLAINTEXT_SECRETS',
-      'PIPELINE_STORE_PER_REGION', 'SNS_ENCRYPTED_CMK', 'NO_OPEN_WILDCARD_PRINCIPAL', 'NO_WILDCARD_PASSROLE_ASSUMEROLE', 'SOURCE_COMMIT_ON_BRANCH', 'PROD_APPROVAL', 'PROVIDERS_PINNED',
+      'ECR_IMMUTABLE_TAGS', 'ECR_SCAN_ON_PUSH', 'ECR_LIFECYCLE_KEEPS_RELEASES', 'NOTIFICATION_RULE_ORDERED', 'NO_SHARED_SERVICE_LINKED_ROLE', 'CODEBUILD_PIPELINE_KEY', 'CODEBUILD_LOGS_RETAINED', 'CODEBUILD_NO_PLAINTEXT_SECRETS',
+      'PIPELINE_STORE_PER_REGION', 'SNS_ENCRYPTED_CMK', 'NO_OPEN_WILDCARD_PRINCIPAL', 'ROLES_WITHIN_BOUNDARY', 'NO_WILDCARD_PASSROLE_ASSUMEROLE', 'SOURCE_COMMIT_ON_BRANCH', 'PROD_APPROVAL', 'PROVIDERS_PINNED',
       'NO_DEPENDENCY_CYCLE', 'PROVIDER_ALIASES_VALID', 'NO_DANGLING_REFERENCE', 'SUBRESOURCE_PLACED_WITH_TARGET', 'PIPELINE_STRUCTURE', 'POLICY_SIZE_WITHIN_LIMITS', 'PIPELINE_INTENT',
     ]);
   });
@@ -107,7 +107,7 @@ describe('verify catches faults', () => {
         editPolicy(find(j, 'aws_s3_bucket_policy', 'eu-west-1'), 'policy', (p) => addWriter(p.Statement.find((s) => s.Sid === 'WritersReadWriteArtifacts')!));
         editPolicy(find(j, 'aws_kms_key', 'eu-west-1'), 'policy', (p) => addWriter(p.Statement.find((s) => s.Sid === 'WritersUseKey')!));
       },
-      { path: new RegExp(`role orders-api-example-deploy \\(${DEV}\\) s3:PutObject arn:aws:s3:::orders-api-example-artifacts-${TOOLING}-eu-west-1/pipeline/artifact\\.zip`), explanation: /aws_s3_bucket_policy\.artifacts-eu-west-1_policy_\w+ statement WritersReadWriteArtifacts: narrow it so role orders-api-example-deploy \(222222222222\) cannot s3:PutObject/ },
+      { path: new RegExp(`role orders-api-example-deploy \\(${DEV}\\) s3:PutObject arn:aws:s3:::orders-api-example-artifacts-${TOOLING}-eu-west-1/pipeline/artifact\\.zip`), explanation: /aws_s3_bucket_policy\.artifacts-eu-west-1_policy_\w+ statement WritersReadWriteArtifacts\b.*: narrow it so role orders-api-example-deploy \(222222222222\) cannot s3:PutObject/ },
     ],
     [
       'an execution role that cannot roll back or delete the function role',
@@ -281,6 +281,24 @@ describe('verify catches faults', () => {
       { rule: 'SOURCE_COMMIT_ON_BRANCH' },
     ],
     [
+      'roles without the role boundary',
+      (j) => Object.values(j.resource.aws_iam_role as Record<string, Json>).forEach((r) => delete r.permissions_boundary),
+      { rule: 'ROLES_WITHIN_BOUNDARY', path: new RegExp(`given AdministratorAccess iam:CreateUser arn:aws:iam::${TOOLING}:user/backdoor`) },
+    ],
+    [
+      'a role whose boundary is AdministratorAccess',
+      (j) => (find(j, 'aws_iam_role', `deploy-roles-${PROD}_action`).permissions_boundary = 'arn:aws:iam::aws:policy/AdministratorAccess'),
+      // Without a boundary verify knows, the role has no ceiling: the rule fails, and so do the ceiling's denials.
+      { rule: 'ROLES_WITHIN_BOUNDARY', path: new RegExp(`role orders-api-example-deploy \\(${PROD}\\) given AdministratorAccess iam:CreateUser arn:aws:iam::${PROD}:user/backdoor`) },
+    ],
+    [
+      'a stack that owns the CodeStar Notifications service-linked role',
+      (j) => {
+        j.resource.aws_iam_service_linked_role = { slr: { provider: find(j, 'aws_iam_role', 'pipeline_role').provider, aws_service_name: 'codestar-notifications.amazonaws.com' } };
+      },
+      { rule: 'NO_SHARED_SERVICE_LINKED_ROLE' },
+    ],
+    [
       'a pipeline role that cannot write the us-east-1 store',
       (j) => editPolicy(find(j, 'aws_iam_role_policy', 'pipeline_role'), 'policy', (p) => {
         const keys = p.Statement.find((s) => s.Sid === 'ArtifactKeysReadWrite')!;
@@ -348,8 +366,11 @@ describe('the pipeline intent record', () => {
     const json = copy(good);
     delete json.output.pipeline_intent;
     const { rules, findings } = await failures(json);
-    expect(rules).toEqual(['PIPELINE_INTENT']);
-    expect(findings[0]).toMatch(/the plan has no output "pipeline_intent" .*without it verify cannot derive the build's image pushes/);
+    // The boundary check needs the record's prefix too: it fails closed beside it.
+    expect(rules.filter((r) => r !== 'ROLES_WITHIN_BOUNDARY')).toEqual(['PIPELINE_INTENT']);
+    expect(rules).toContain('ROLES_WITHIN_BOUNDARY');
+    expect(findings.join('\n')).toMatch(/no boundary to hold it to/);
+    expect(findings.find((f) => f.includes('without it'))).toMatch(/the plan has no output "pipeline_intent" .*without it verify cannot derive the build's image pushes/);
   });
 
   // Every part of the record, removed or changed, is a failure: never a smaller set of checks that still passes.
@@ -359,7 +380,8 @@ describe('the pipeline intent record', () => {
     ['an execution role', (j: Json) => delete intentOf(j).deployments[0].executionRole, /execution roles of change sets/],
     ['the images', (j: Json) => delete intentOf(j).images, /image repository regions: the record says \[\]/],
     ['an image region', (j: Json) => intentOf(j).images.regions.pop(), /image repository regions/],
-    ['the version', (j: Json) => (intentOf(j).version = 2), /version/],
+    ['the version', (j: Json) => (intentOf(j).version = 1), /version/],
+    ['the prefix', (j: Json) => delete intentOf(j).prefix, /prefix/],
   ])('fails when the record loses %s', async (_what, mutate, message) => {
     const json = copy(good);
     mutate(json);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Construct } from 'constructs';
-import { Fn, TerraformOutput, TerraformStack, TerraformVariable, Token } from 'cdktf';
+import { Aspects, Fn, TerraformOutput, TerraformStack, TerraformVariable, Token } from 'cdktf';
 import { AccountAccess, AccountProviders } from '../src/constructs/account-providers';
 import { useBackend } from '../src/constructs/backend';
 import { ArtifactStore } from '../src/constructs/artifact-store';
@@ -14,7 +14,8 @@ import { ImageRepository } from '../src/constructs/image-repository';
 import { Notifications } from '../src/constructs/notifications';
 import { PullRequestBuild } from '../src/constructs/pull-request-build';
 import { SmokeTest } from '../src/constructs/smoke-test';
-import { codeBuildProjectArn, pipelineArn, roleArn } from '../src/model/naming';
+import { PermissionsBoundary } from '../src/constructs/permissions-boundary';
+import { codeBuildProjectArn, pipelineArn, policyArn, roleArn } from '../src/model/naming';
 import { workloadKind } from '../src/workloads/registry';
 import type { TargetContext } from '../src/workloads/workload-kind';
 import { INTENT_OUTPUT, INTENT_VERSION, PipelineIntent } from '../src/model/intent';
@@ -38,6 +39,9 @@ export const PROJECT_TAG = 'cross-account-pipeline';
  * One environment: every account and region of the delivery system in a single Terraform plan, with its
  * own state. Everything is derived from the environment's topology; nothing is read here.
  */
+/** The logical id cdktf gave the service-linked role at construct path `notifications/service-linked-role`. */
+export const FORMER_SERVICE_LINKED_ROLE = 'notifications_service-linked-role_BBAC7053';
+
 export class EnvironmentStack extends TerraformStack {
   readonly topology: Topology;
   readonly pipeline: DeliveryPipeline;
@@ -64,6 +68,8 @@ export class EnvironmentStack extends TerraformStack {
       tags: { project: PROJECT_TAG, environment: config.name, workload: config.workload.name, 'managed-by': 'cdktf' },
     }));
 
+    // Every role of the stack carries the boundary ci-setup created in its account (docs/security.md).
+    Aspects.of(this).add(new PermissionsBoundary((account) => policyArn(account, n.roleBoundary)));
     const pipelineRole = roleArn(tooling.account, n.pipelineRole);
     const buildRole = roleArn(tooling.account, n.buildRole);
     const workload = (this.workload = config.workload);
@@ -138,7 +144,6 @@ export class EnvironmentStack extends TerraformStack {
           keyAlias: n.notificationKeyAlias,
           pipelineRoleArn: pipelineRole,
           emails: config.notifications.emails,
-          createServiceLinkedRole: config.notifications.serviceLinkedRole === 'create',
           ...(config.notifications.slack
             ? {
                 slack: {
@@ -207,6 +212,9 @@ export class EnvironmentStack extends TerraformStack {
     this.pipeline.startsAfter(build.project, sourceCheck.project);
 
     notifications?.notifyOn({ name: this.pipeline.pipeline.name, arn: this.pipeline.pipeline.arn });
+    // Stacks synthesized before 2026-12 owned CodeStar Notifications' service-linked role at this address; the
+    // account keeps it when the stack lets go of it (a `removed` block, Terraform 1.7+), so other rules keep working.
+    if (notifications) this.addOverride('removed', [{ from: `aws_iam_service_linked_role.${FORMER_SERVICE_LINKED_ROLE}`, lifecycle: { destroy: false } }]);
     if (config.pullRequests && config.source.connectionArn) {
       new PullRequestBuild(this, 'pull-requests', {
         provider: providers.for(tooling.account, primary),
@@ -244,7 +252,7 @@ export class EnvironmentStack extends TerraformStack {
       pipelineRoleArn: pipelineRole,
       actionPermissions: policies.action,
       ...(policies.execution
-        ? { execution: { roleName: n.executionRole, permissions: policies.execution, ...(policies.boundary ? { boundary: { policyName: n.workloadBoundary, document: policies.boundary } } : {}) } }
+        ? { execution: { roleName: n.executionRole, permissions: policies.execution } }
         : {}),
       ...(smokeCheck ? { smokeCheck: { roleName: n.smokeCheckRole, smokeRoleArn: roleArn(this.topology.tooling.account, n.smokeTest), permissions: smokeCheck } } : {}),
     });
@@ -333,6 +341,7 @@ function pipelineIntent(config: EnvironmentConfig, topology: Topology): Pipeline
   return {
     version: INTENT_VERSION,
     kind: workload.kind,
+    prefix: n.prefix,
     deployments: topology.targets.flatMap((t) =>
       t.deployments.map((d) => ({
         stage: d.stage,

@@ -2,6 +2,7 @@ import type { CiSetup } from './setup';
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 const roleFile = (account: string, name: string, kind: 'trust' | 'policy') => `roles/${account}-${name}.${kind}.json`;
+const policyFile = (account: string, name: string) => `policies/${account}-${name}.json`;
 
 /**
  * The setup as files ready to apply: each role's trust and permission policy as JSON, a script that applies one
@@ -13,7 +14,8 @@ export function renderSetup(setup: CiSetup): Record<string, string> {
     files[roleFile(role.account, role.name, 'trust')] = json(role.trust);
     files[roleFile(role.account, role.name, 'policy')] = json(role.permissions);
   }
-  const accounts = [...new Set(setup.roles.map((r) => r.account))].sort();
+  for (const p of setup.policies) files[policyFile(p.account, p.name)] = json(p.document);
+  const accounts = [...new Set([...setup.roles, ...setup.policies].map((r) => r.account))].sort();
   const script = [
     '#!/usr/bin/env bash',
     `# Applies the ${setup.system === 'github' ? 'GitHub Actions' : 'HCP Terraform'} setup of environment ${setup.environment} in ONE account:`,
@@ -37,6 +39,19 @@ export function renderSetup(setup: CiSetup): Record<string, string> {
     '  aws iam put-role-policy --role-name "$1" --policy-name ci --policy-document "file://$3"',
     '  echo "role $1 ready"',
     '}',
+    'policy() { # name document-file',
+    '  local arn="arn:aws:iam::$account:policy/$1"',
+    '  if aws iam get-policy --policy-arn "$arn" >/dev/null 2>&1; then',
+    '    # IAM keeps at most five versions of a managed policy: the oldest one that is not the default makes room.',
+    '    if [[ $(aws iam list-policy-versions --policy-arn "$arn" --query "length(Versions)" --output text) -ge 5 ]]; then',
+    '      aws iam delete-policy-version --policy-arn "$arn" --version-id "$(aws iam list-policy-versions --policy-arn "$arn" --query "sort_by(Versions[?!IsDefaultVersion], &CreateDate)[0].VersionId" --output text)"',
+    '    fi',
+    '    aws iam create-policy-version --policy-arn "$arn" --policy-document "file://$2" --set-as-default >/dev/null',
+    '  else',
+    '    aws iam create-policy --policy-name "$1" --policy-document "file://$2" >/dev/null',
+    '  fi',
+    '  echo "policy $1 ready"',
+    '}',
     'oidc() { # url audience',
     '  local host=${1#https://}',
     '  if ! aws iam get-open-id-connect-provider --open-id-connect-provider-arn "arn:aws:iam::$account:oidc-provider/$host" >/dev/null 2>&1; then',
@@ -48,6 +63,7 @@ export function renderSetup(setup: CiSetup): Record<string, string> {
     ...accounts.flatMap((account) => [
       `  ${account})`,
       ...setup.oidcProviders.filter((p) => p.account === account).map((p) => `    oidc ${p.url} ${p.audience}`),
+      ...setup.policies.filter((p) => p.account === account).map((p) => `    policy ${p.name} ${policyFile(account, p.name)}`),
       ...setup.roles.filter((r) => r.account === account).map((r) => `    role ${r.name} ${roleFile(account, r.name, 'trust')} ${roleFile(account, r.name, 'policy')}`),
       '    ;;',
     ]),
@@ -87,9 +103,10 @@ function readme(setup: CiSetup, accounts: readonly string[]): string {
     '',
     `Run \`bash apply.sh <account>\` once per account (${accounts.join(', ')}) with its administrator credentials${setup.github ? ', and `bash github.sh` once with a repository admin\'s `gh` login' : ''}.`,
     '',
-    '| account | role | for |',
+    '| account | role or policy | for |',
     '|---|---|---|',
     ...setup.roles.map((r) => `| ${r.account} | \`${r.name}\` | ${r.purpose} |`),
+    ...setup.policies.map((p) => `| ${p.account} | \`${p.name}\` (policy) | ${p.purpose} |`),
     '',
     ...(setup.variables.length ? ['## Variables', '', ...setup.variables.map((v) => `- ${v.scope}: \`${v.name}=${v.value}\``)] : []),
     ...(setup.secrets.length ? ['', '## Secrets', '', ...setup.secrets.map((s) => `- ${s.scope}: \`${s.name}\`: ${s.what}`)] : []),

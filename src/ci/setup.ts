@@ -5,10 +5,13 @@
  * (docs/ci.md).
  */
 import type { EnvironmentConfig } from '../config/schema';
-import { names, roleArn } from '../model/naming';
+import { accountOfArn, names, roleArn } from '../model/naming';
 import { PolicyDocument, policy } from '../policy/document';
 import { buildTopology } from '../model/topology';
 import { tfcTag } from '../model/tfc';
+import { BoundaryDocument, environmentBoundaries, roleBoundaryPolicy, workloadBoundaryPolicy } from '../policy/boundaries';
+import { IAM_LIMITS, iamSize } from '../policy/limits';
+import { workloadKind } from '../workloads/registry';
 import { applyRolePolicy } from './apply-role';
 import { planRolePolicy } from './plan-role';
 import { stateAccess } from './state-access';
@@ -44,11 +47,22 @@ export interface RoleSetup {
   readonly permissions: PolicyDocument;
 }
 
+/** A managed policy an account administrator creates: the boundaries the apply role can neither change nor avoid. */
+export interface PolicySetup {
+  readonly account: string;
+  readonly name: string;
+  /** One line: what the policy is for. */
+  readonly purpose: string;
+  readonly document: BoundaryDocument | PolicyDocument;
+}
+
 export interface CiSetup {
   readonly system: 'github' | 'tfc';
   readonly environment: string;
   readonly oidcProviders: ReadonlyArray<{ readonly account: string; readonly url: string; readonly audience: string }>;
   readonly roles: readonly RoleSetup[];
+  /** The permissions boundaries, created before the roles. */
+  readonly policies: readonly PolicySetup[];
   /** Non-secret settings: where to set each (repository, GitHub environment, workspace). */
   readonly variables: ReadonlyArray<{ readonly scope: string; readonly name: string; readonly value: string }>;
   readonly secrets: ReadonlyArray<{ readonly scope: string; readonly name: string; readonly what: string }>;
@@ -64,6 +78,52 @@ const accountsOf = (config: EnvironmentConfig) => {
   return { tooling: topology.tooling.account, all: [...new Set([topology.tooling.account, ...topology.targets.map((t) => t.account)])].sort() };
 };
 const prefixOf = (config: EnvironmentConfig) => `${config.workload.name}-${config.name}`;
+
+/**
+ * The boundaries of an environment: in every account the one every stack role carries, and in every target account
+ * of a change-set workload the one every role its templates create carries (docs/security.md).
+ */
+export function boundaryPolicies(config: EnvironmentConfig): PolicySetup[] {
+  const topology = buildTopology(config);
+  const n = topology.names;
+  const { all } = accountsOf(config);
+  const targets = topology.targets.map((t) => t.account);
+  const kind = workloadKind(config.workload);
+  const taskRoles = kind.taskRoles(config.workload, targets);
+  return all.flatMap((account) => {
+    const boundaries = environmentBoundaries(account, n);
+    const passedRoles = [...(taskRoles?.execution ?? []), ...(taskRoles?.task ?? [])].filter((arn) => accountOfArn(arn) === account);
+    return [
+      { account, name: n.roleBoundary, purpose: 'permissions boundary of every role the stack creates', document: roleBoundaryPolicy({ account, prefix: n.prefix, boundaries, passedRoles }) },
+      ...(targets.includes(account) && kind.usesChangeSets
+        ? [{ account, name: n.workloadBoundary, purpose: 'permissions boundary of every role a workload template creates', document: workloadBoundaryPolicy(account, n.prefix) }]
+        : []),
+    ];
+  });
+}
+
+/**
+ * The setup, once every document fits IAM's quotas (IAM_LIMITS): a role or boundary IAM would refuse is an error
+ * here, before an administrator runs half of apply.sh.
+ */
+function withinIamQuotas(setup: CiSetup): CiSetup {
+  const over: string[] = [];
+  const check = (what: string, doc: unknown, limit: number, fix: string) => {
+    const size = iamSize(JSON.stringify(doc));
+    if (size > limit) over.push(`${what} is ${size} characters; IAM allows ${limit} (IAM and AWS STS quotas): ${fix}`);
+  };
+  for (const r of setup.roles) {
+    check(`the trust policy of role ${r.name} in ${r.account}`, r.trust, IAM_LIMITS.roleTrust, 'the trust names the repository, workflows and workspace: shorten them, or raise the account\'s trust policy quota (up to 4,096)');
+    check(`the policy of role ${r.name} in ${r.account}`, r.permissions, IAM_LIMITS.roleInline, 'shorten the workload and environment names');
+  }
+  for (const p of setup.policies) check(`the managed policy ${p.name} in ${p.account}`, p.document, IAM_LIMITS.managedPolicy, 'shorten the workload and environment names');
+  if (over.length) throw new Error(`environment "${setup.environment}": ${over.join('; ')}`);
+  return setup;
+}
+
+/** The apply role's permissions in one account. */
+const applyPermissions = (config: EnvironmentConfig, account: string, ciRoles: readonly string[]) =>
+  applyRolePolicy(account, prefixOf(config), [roleArn(account, config.terraformPlanRoleName), roleArn(account, config.terraformRoleName), ...ciRoles], environmentBoundaries(account, buildTopology(config).names));
 
 function oidcTrust(account: string, host: string, audience: string, subjects: readonly string[]): PolicyDocument {
   const sub = { [`${host}:sub`]: subjects.length === 1 ? subjects[0]! : [...subjects] };
@@ -123,18 +183,19 @@ export function githubSetup(config: EnvironmentConfig, repository: string, defau
         name: config.terraformRoleName,
         purpose: `apply in ${account}, reached only from ${ci.applyEntry}`,
         trust: rolesTrust(ci.applyEntry),
-        permissions: applyRolePolicy(account, prefix, [roleArn(account, config.terraformPlanRoleName), roleArn(account, config.terraformRoleName), ...(account === tooling ? guarded : [])]),
+        permissions: applyPermissions(config, account, account === tooling ? guarded : []),
       },
     ]),
   ];
   function rolesTrust(...entries: string[]): PolicyDocument {
     return policy({ Sid: 'TrustCiEntryRoles', Effect: 'Allow', Principal: { AWS: entries.length === 1 ? roleArn(tooling, entries[0]!) : entries.map((e) => roleArn(tooling, e)) }, Action: 'sts:AssumeRole' });
   }
-  return {
+  return withinIamQuotas({
     system: 'github',
     environment: config.name,
     oidcProviders: [{ account: tooling, url: `https://${GITHUB_OIDC_HOST}`, audience: GITHUB_AUDIENCE }],
     roles,
+    policies: boundaryPolicies(config),
     variables: [],
     secrets: [],
     github: { repository, subjectClaims: [...SUBJECT_CLAIMS], environment: config.name, defaultBranch },
@@ -146,7 +207,7 @@ export function githubSetup(config: EnvironmentConfig, repository: string, defau
         ? [`backend.roleArn is set: every entry role assumes ${backend.roleArn} for state, so pull requests could write state through it. Leave roleArn out for CI and the printed state statements keep plans read-only.`]
         : []),
     ],
-  };
+  });
 }
 
 function githubTrust(account: string, subjects: { like?: string[]; equals?: string[] }): PolicyDocument {
@@ -178,7 +239,7 @@ export function tfcSetup(config: EnvironmentConfig): CiSetup {
   const subject = (phase: 'plan' | 'apply') => `organization:${backend.organization}:project:${backend.project ?? '*'}:workspace:${backend.workspace}:run_phase:${phase}`;
   const roles = all.flatMap((account): RoleSetup[] => [
     { account, name: config.terraformPlanRoleName, purpose: `plan phase of workspace ${backend.workspace} in ${account} (read-only)`, trust: oidcTrust(account, backend.hostname, TFC_AUDIENCE, [subject('plan')]), permissions: planRolePolicy(account, prefix) },
-    { account, name: config.terraformRoleName, purpose: `apply phase of workspace ${backend.workspace} in ${account}`, trust: oidcTrust(account, backend.hostname, TFC_AUDIENCE, [subject('apply')]), permissions: applyRolePolicy(account, prefix, [roleArn(account, config.terraformPlanRoleName), roleArn(account, config.terraformRoleName)]) },
+    { account, name: config.terraformRoleName, purpose: `apply phase of workspace ${backend.workspace} in ${account}`, trust: oidcTrust(account, backend.hostname, TFC_AUDIENCE, [subject('apply')]), permissions: applyPermissions(config, account, []) },
   ]);
   const workspace = `workspace ${backend.organization}/${backend.workspace} (category env)`;
   const variables = [
@@ -192,11 +253,12 @@ export function tfcSetup(config: EnvironmentConfig): CiSetup {
     ]),
     { scope: 'repository', name: 'TFC_HOSTNAME', value: backend.hostname },
   ];
-  return {
+  return withinIamQuotas({
     system: 'tfc',
     environment: config.name,
     oidcProviders: all.map((account) => ({ account, url: `https://${backend.hostname}`, audience: TFC_AUDIENCE })),
     roles,
+    policies: boundaryPolicies(config),
     variables,
     secrets: [
       {
@@ -209,7 +271,7 @@ export function tfcSetup(config: EnvironmentConfig): CiSetup {
       `Workspace ${backend.workspace}: execution mode remote (or agent), no VCS connection (GitHub uploads the configuration), auto-apply off.`,
       `A local terraform CLI reads its token for ${backend.hostname} from ${tfcTokenVariable(backend.hostname)} (or terraform login).`,
     ],
-  };
+  });
 }
 
 /** The environment variable Terraform reads a host's API token from: dots become "_", dashes "__" (Terraform CLI docs, "Environment variable credentials"). */

@@ -258,17 +258,6 @@ export function loadEnvironmentFiles(files: readonly string[]): EnvironmentConfi
         { path: state[0], message: `state ${state[1]} is already used by environment "${configs[sharing!]!.name}" (${files[sharing!]}); give each environment its own state` },
       ], locate);
     }
-    // An account has one CodeStar Notifications service-linked role: a second stack creating it fails at apply.
-    const createsRole = (c: EnvironmentConfig) => c.notifications?.serviceLinkedRole === 'create';
-    const creator = configs.findIndex((c) => createsRole(c) && c.tooling.account === config.tooling.account);
-    if (createsRole(config) && creator !== i) {
-      throw new ConfigError(files[i]!, [
-        {
-          path: 'notifications.serviceLinkedRole',
-          message: `environment "${configs[creator]!.name}" (${files[creator]}) already creates the CodeStar Notifications service-linked role of tooling account ${config.tooling.account}; set "existing" here`,
-        },
-      ], locate);
-    }
   });
   return configs;
 }

@@ -261,11 +261,9 @@ export const environmentSchema = z.strictObject({
         .optional()
         .describe('Also post to Slack through AWS Chatbot. Default: no Slack.'),
       serviceLinkedRole: z
-        .enum(['create', 'existing'], { error: 'must be "create" (the tooling account has no CodeStar Notifications rule yet) or "existing"' })
-        .default('create')
-        .describe(
-          'AWSServiceRoleForCodeStarNotifications in the tooling account: "create" manages it so the rule waits for it (a fresh account); "existing" when any notification rule already made it. Default: create.',
-        ),
+        .never({ error: 'is no longer needed: CodeStar Notifications creates its service-linked role with the first rule of an account, and the stack never deletes it; remove this field' })
+        .optional()
+        .describe('Removed: CodeStar Notifications creates its own service-linked role.'),
     })
     .optional()
     .describe('Pipeline notifications (failed, succeeded, approval needed) to an encrypted SNS topic. Default: none.'),

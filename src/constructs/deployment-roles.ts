@@ -1,6 +1,5 @@
 import { Construct } from 'constructs';
 import { TerraformProvider } from 'cdktf';
-import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { PolicyDocument, rolesTrust, serviceTrust } from '../policy/document';
 import { Role } from './role';
 
@@ -21,8 +20,6 @@ export interface DeploymentRolesProps {
     readonly roleName: string;
     /** What CloudFormation may do with it: exactly what the workload template creates. */
     readonly permissions: PolicyDocument;
-    /** The permissions boundary it must put on every role it creates, created here as a managed policy. Default: none. */
-    readonly boundary?: { readonly policyName: string; readonly document: PolicyDocument };
   };
   /** A read-only role for the smoke test, trusted only by the smoke test function's role. Default: none. */
   readonly smokeCheck?: {
@@ -45,7 +42,6 @@ export class DeploymentRoles extends Construct {
   readonly actionRole: Role;
   readonly executionRole?: Role;
   readonly smokeCheckRole?: Role;
-  readonly boundary?: IamPolicy;
 
   constructor(scope: Construct, id: string, props: DeploymentRolesProps) {
     super(scope, id);
@@ -58,14 +54,6 @@ export class DeploymentRoles extends Construct {
       trustPolicy: rolesTrust([props.pipelineRoleArn]),
       permissions: props.actionPermissions,
     });
-    if (props.execution?.boundary) {
-      this.boundary = new IamPolicy(this, 'workload-boundary', {
-        provider,
-        name: props.execution.boundary.policyName,
-        description: 'Permissions boundary of every role the workload template creates',
-        policy: JSON.stringify(props.execution.boundary.document),
-      });
-    }
     if (props.execution) {
       this.executionRole = new Role(this, 'execution', {
         provider,
@@ -90,6 +78,6 @@ export class DeploymentRoles extends Construct {
 
   /** The role policies deploy actions rely on. */
   get policies() {
-    return [this.actionRole.policy, ...(this.executionRole ? [this.executionRole.policy] : []), ...(this.boundary ? [this.boundary] : [])];
+    return [this.actionRole.policy, ...(this.executionRole ? [this.executionRole.policy] : [])];
   }
 }

@@ -1,6 +1,5 @@
 import { Construct } from 'constructs';
 import { ITerraformDependable, TerraformProvider } from 'cdktf';
-import { IamServiceLinkedRole } from '@cdktf/provider-aws/lib/iam-service-linked-role';
 import { ChatbotSlackChannelConfiguration } from '@cdktf/provider-aws/lib/chatbot-slack-channel-configuration';
 import { CodestarnotificationsNotificationRule } from '@cdktf/provider-aws/lib/codestarnotifications-notification-rule';
 import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
@@ -13,9 +12,6 @@ import { policy, serviceTrust } from '../policy/document';
 import { Role } from './role';
 import { topicArn } from '../model/naming';
 import { resourcePolicyJson } from '../policy/limits';
-
-/** The service whose service-linked role (AWSServiceRoleForCodeStarNotifications) notification rules need. */
-export const CODESTAR_NOTIFICATIONS_SERVICE = 'codestar-notifications.amazonaws.com';
 
 /** Pipeline events that notify: a failure, a success, a change waiting for approval. */
 export const PIPELINE_EVENTS = [
@@ -33,11 +29,6 @@ export interface NotificationsProps {
   readonly keyAlias: string;
   /** The pipeline role: it publishes the approval requests. */
   readonly pipelineRoleArn: string;
-  /**
-   * Create CodeStar Notifications' service-linked role, which the first rule of an account needs; false when
-   * the account already has it (creating it again fails). @default true
-   */
-  readonly createServiceLinkedRole?: boolean;
   /** Email addresses subscribed to the topic. Default: none. */
   readonly emails?: readonly string[];
   /** Slack through AWS Chatbot. Default: none. */
@@ -84,15 +75,11 @@ export class Notifications extends Construct {
     (props.emails ?? []).forEach((email, i) => {
       new SnsTopicSubscription(this, `email-${i}`, { provider, topicArn: this.topic.arn, protocol: 'email', endpoint: email });
     });
-    // CodeStar Notifications checks at creation that it may publish to the topic, and that its
-    // service-linked role exists ("created for you the first time you create a notification rule", AWS
-    // CodeStar Notifications User Guide, "Using service-linked roles"); managing it makes the order explicit.
+    // CodeStar Notifications checks at creation that it may publish to the topic. Its service-linked role is
+    // "created for you the first time you create a notification rule" (AWS CodeStar Notifications User Guide,
+    // "Using service-linked roles") only where the account has none: the stack never owns it, so a destroy
+    // cannot delete a role other rules of a shared tooling account rely on.
     this.ruleDependencies = [topicPolicy];
-    if (props.createServiceLinkedRole ?? true) {
-      this.ruleDependencies.push(
-        new IamServiceLinkedRole(this, 'service-linked-role', { provider, awsServiceName: CODESTAR_NOTIFICATIONS_SERVICE }),
-      );
-    }
     this.props = props;
   }
 

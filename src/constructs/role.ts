@@ -35,12 +35,15 @@ export class Role extends Construct {
   readonly overflow: readonly IamPolicy[];
   /** The role's ARN, known before apply. */
   readonly arn: string;
+  /** Account the role lives in. */
+  readonly account: string;
 
   constructor(scope: Construct, id: string, props: RoleProps) {
     super(scope, id);
     if (props.roleName.length > NAME_LIMITS.iamRole) {
       throw new Error(`Role ${this.node.path}: name "${props.roleName}" is longer than ${NAME_LIMITS.iamRole} characters; shorten it`);
     }
+    this.account = props.account;
     this.arn = roleArn(props.account, props.roleName);
     this.role = new IamRole(this, 'role', {
       provider: props.provider,

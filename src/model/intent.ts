@@ -9,13 +9,15 @@
 import { z } from 'zod';
 
 export const INTENT_OUTPUT = 'pipeline_intent';
-export const INTENT_VERSION = 1;
+export const INTENT_VERSION = 2;
 
 const arn = z.string().regex(/^arn:aws:/, { error: 'must be an ARN' });
 
 export const intentSchema = z.strictObject({
   version: z.literal(INTENT_VERSION),
   kind: z.string().min(1),
+  /** `<workload>-<environment>`, the stem of the environment's names (its boundaries are named from it). */
+  prefix: z.string().min(1),
   deployments: z
     .array(z.strictObject({ stage: z.string(), account: z.string().regex(/^\d{12}$/), region: z.string(), stackName: z.string(), actionRole: arn, executionRole: arn.optional() }))
     .min(1),

@@ -69,7 +69,13 @@ export interface Names {
   readonly smokeCheckRole: string;
   /** Role in each target account that CloudFormation assumes to change the workload stack. */
   readonly executionRole: string;
-  /** Managed policy in each target account: the permissions boundary of every role the execution role creates. */
+  /**
+   * Managed policy in every account: the permissions boundary of every role the stack creates. ci-setup creates it
+   * (outside the `<prefix>-` names the apply role changes), so neither the apply role nor a role it creates can
+   * rewrite it (docs/security.md).
+   */
+  readonly roleBoundary: string;
+  /** Managed policy in each target account, created by ci-setup as `roleBoundary`: the boundary of every role the execution role creates. */
   readonly workloadBoundary: string;
   readonly repository: string;
   readonly connection: string;
@@ -111,7 +117,7 @@ export function names(workload: string, environment: string): Names {
     actionRole: `${prefix}-deploy`,
     smokeCheckRole: `${prefix}-smoke-check`,
     executionRole: `${prefix}-cfn-exec`,
-    workloadBoundary: `${prefix}-workload-boundary`,
+    ...boundaryNames(prefix),
     repository: prefix,
     connection: prefix,
     keyAlias: `alias/${prefix}-artifacts`,
@@ -127,6 +133,9 @@ export function names(workload: string, environment: string): Names {
     },
   };
 }
+
+/** The two boundary policies of an environment (`Names.roleBoundary`, `Names.workloadBoundary`), from its prefix. */
+export const boundaryNames = (prefix: string) => ({ roleBoundary: `terraform-boundary-${prefix}`, workloadBoundary: `terraform-workload-boundary-${prefix}` });
 
 export const accountRoot = (account: string) => `arn:aws:iam::${account}:root`;
 /** The log group Lambda writes a function's logs to. */

@@ -4,6 +4,9 @@ import { PolicyDocument, grantToRoles, policy } from './document';
 
 const PUBLISH_KMS = ['kms:Decrypt', 'kms:GenerateDataKey*'];
 
+/** CodeStar Notifications' service principal, also the name of its service-linked role's service. */
+export const CODESTAR_NOTIFICATIONS_SERVICE = 'codestar-notifications.amazonaws.com';
+
 /** The notification topic's key: administered by its account, used only to publish (through SNS) by CodeStar Notifications and the given roles. */
 export function notificationKeyPolicy(props: { account: string; region: string; publishers: readonly string[] }): PolicyDocument {
   const viaSns = { StringEquals: { 'kms:ViaService': `sns.${props.region}.amazonaws.com` } };
@@ -12,7 +15,7 @@ export function notificationKeyPolicy(props: { account: string; region: string; 
     {
       Sid: 'CodeStarNotificationsPublish',
       Effect: 'Allow',
-      Principal: { Service: 'codestar-notifications.amazonaws.com' },
+      Principal: { Service: CODESTAR_NOTIFICATIONS_SERVICE },
       Action: PUBLISH_KMS,
       Resource: '*',
       Condition: viaSns,
@@ -27,7 +30,7 @@ export function notificationTopicPolicy(props: { account: string; topicArn: stri
     {
       Sid: 'CodeStarNotificationsPublish',
       Effect: 'Allow',
-      Principal: { Service: 'codestar-notifications.amazonaws.com' },
+      Principal: { Service: CODESTAR_NOTIFICATIONS_SERVICE },
       Action: 'sns:Publish',
       Resource: props.topicArn,
       Condition: { StringEquals: { 'aws:SourceAccount': props.account } },

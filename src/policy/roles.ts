@@ -309,20 +309,6 @@ export function executionRolePolicy(props: ExecutionRolePolicyProps): PolicyDocu
   );
 }
 
-export interface WorkloadBoundaryProps {
-  readonly account: string;
-  readonly stacks: ReadonlyArray<{ region: string; stackName: string }>;
-}
-
-/**
- * The most any role created by the execution role may do: what the workload template's function role does
- * (write its own function's logs). A role's permissions are its policies intersected with this.
- */
-export function workloadBoundaryPolicy(props: WorkloadBoundaryProps): PolicyDocument {
-  const { logGroups } = workloadStackResources(props.account, props.stacks.map((s) => s.stackName));
-  return policy({ Sid: 'FunctionLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: logGroups });
-}
-
 function uniqueSorted(values: readonly string[]): string[] {
   return [...new Set(values)].sort();
 }

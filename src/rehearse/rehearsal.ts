@@ -117,8 +117,14 @@ const ACTIONS: Record<string, (c: ActionContext) => Promise<string[]> | string[]
     const c = action.configuration;
     const workingTree = () => cpSync(props.sourceRoot, out, { recursive: true, filter: (src) => !NOT_IN_SOURCE.test(relative(props.sourceRoot, src)) });
     if (c.OutputArtifactFormat === 'CODEBUILD_CLONE_REF') {
-      // CodeBuild clones the commit with its history: a real clone, whose origin is the repository rehearsed.
-      for (const args of [['clone', '--quiet', '--no-checkout', props.sourceRoot, out], ['-C', out, 'checkout', '--quiet', '--detach', props.sourceVersion]]) {
+      // CodeBuild clones the commit with its history from the connection's repository. That repository is a bare
+      // copy of the one rehearsed; without an override the run delivers the branch's head, which HEAD stands in for,
+      // so the branch is moved there (a rehearsal from a feature branch sees its commit on the branch, as after merge).
+      const origin = join(props.workDir, 'connection-repository.git');
+      const steps = [['clone', '--quiet', '--bare', props.sourceRoot, origin]];
+      if (!props.sourceRevision) steps.push(['-C', origin, 'update-ref', `refs/heads/${c.BranchName}`, props.sourceVersion]);
+      steps.push(['clone', '--quiet', '--no-checkout', origin, out], ['-C', out, 'checkout', '--quiet', '--detach', props.sourceVersion]);
+      for (const args of steps) {
         const git = spawnSync('git', args, { encoding: 'utf8' });
         if (git.status !== 0) throw new RehearsalFailure(step, `git ${args.join(' ')}: ${git.stderr.trim()}`);
       }

@@ -8,7 +8,8 @@ import { ValidatedPolicy, createValidatedPolicy, validateIdentityPolicy, validat
 import { getDenialReasons, getGrantReasons, runSimulation } from '@cloud-copilot/iam-simulate';
 import { actionMatchesPattern } from '@cloud-copilot/iam-utils';
 import { PipelineIntent, readIntent } from '../model/intent';
-import { pipelineArn as pipelineArnOf, topicArn } from '../model/naming';
+import { accountOfArn, boundaryNames, pipelineArn as pipelineArnOf, topicArn } from '../model/naming';
+import { environmentBoundaries, roleBoundaryPolicy, workloadBoundaryPolicy } from '../policy/boundaries';
 import { Body, Plan, PlanResource, PolicyJson, asList, policyOf, statementsOf } from './plan';
 
 /** An account no config uses: the stand-in for "anyone else". */
@@ -28,6 +29,8 @@ interface Principal {
   readonly label: string;
   readonly account: string;
   readonly identity: readonly NamedPolicy[];
+  /** The permissions boundary, a ceiling on what the identity policies grant. @default none */
+  readonly boundary?: NamedPolicy;
 }
 
 interface Target {
@@ -64,6 +67,7 @@ export interface AccessResult {
 interface RoleInfo extends Target {
   readonly name: string;
   readonly identity: NamedPolicy[];
+  readonly boundary?: NamedPolicy;
 }
 
 /** Roles, keys, buckets, repositories and the pipeline of a plan, with their policies. */
@@ -77,6 +81,8 @@ export class AccessModel {
   readonly topics = new Map<string, Target & { keyArn?: string }>();
 
   constructor(readonly plan: Plan) {
+    const read = readIntent(plan.json.output);
+    const boundaryOf = (account: string, arn: unknown) => (typeof arn === 'string' && 'intent' in read ? knownBoundary(account, read.intent, arn) : undefined);
     for (const r of plan.ofType('aws_iam_role')) {
       const arn = `arn:aws:iam::${r.account}:role/${r.body.name}`;
       const identity: NamedPolicy[] = (r.body.inline_policy ?? []).flatMap((p: Body, i: number) => {
@@ -84,12 +90,14 @@ export class AccessModel {
         return policy ? [{ name: `${r.address} inline_policy[${i}]`, policy }] : [];
       });
       const trust = policyOf(r.body.assume_role_policy);
+      const boundary = boundaryOf(r.account, r.body.permissions_boundary);
       this.roles.set(arn, {
         arn,
         name: r.body.name,
         account: r.account,
         label: `role ${r.body.name} (${r.account})`,
         identity,
+        ...(boundary ? { boundary } : {}),
         ...(trust ? { policy: { name: `${r.address} assume_role_policy`, policy: trust } } : {}),
       });
     }
@@ -161,7 +169,13 @@ export class AccessModel {
   /** A principal for a role ARN; a role missing from the plan has no policies (every path from it fails). */
   principal(arn: string): Principal {
     const role = this.roles.get(arn);
-    return { id: arn, account: arn.split(':')[4] ?? 'unknown', label: role?.label ?? `role ${arn} (not in this plan)`, identity: role?.identity ?? [] };
+    return {
+      id: arn,
+      account: arn.split(':')[4] ?? 'unknown',
+      label: role?.label ?? `role ${arn} (not in this plan)`,
+      identity: role?.identity ?? [],
+      ...(role?.boundary ? { boundary: role.boundary } : {}),
+    };
   }
 
   /** A role as the target of sts:AssumeRole or iam:PassRole. */
@@ -180,6 +194,19 @@ export class AccessModel {
   repositoryTarget(arn: string): Target {
     return this.repositories.get(arn) ?? { arn, account: arn.split(':')[4] ?? 'unknown', label: `repository ${arn} (not in this plan)` };
   }
+}
+
+/**
+ * The document of a boundary the plan names, when it is one of the environment's two (ci-setup creates them from
+ * the same functions, src/ci/setup.ts); any other boundary is unknown here and the rule ROLES_WITHIN_BOUNDARY fails.
+ */
+function knownBoundary(account: string, intent: PipelineIntent, arn: string): NamedPolicy | undefined {
+  const { prefix } = intent;
+  const boundaries = environmentBoundaries(account, boundaryNames(prefix));
+  const passedRoles = [...(intent.taskRoles?.execution ?? []), ...(intent.taskRoles?.task ?? [])].filter((r) => accountOfArn(r) === account);
+  if (arn === boundaries.roles) return { name: `boundary ${arn}`, policy: roleBoundaryPolicy({ account, prefix, boundaries, passedRoles }) as unknown as PolicyJson };
+  if (arn === boundaries.workload) return { name: `boundary ${arn}`, policy: workloadBoundaryPolicy(account, prefix) as unknown as PolicyJson };
+  return undefined;
 }
 
 const service = (name: string, account: string): Principal => ({ id: name, label: name, account, identity: [] });
@@ -286,6 +313,7 @@ export function accessChecks(model: AccessModel): AccessCheck[] {
     boundaryPaths(p, c);
   }
   p.checks.push(...escalationChecks(model));
+  ceilingPaths(p);
   functionTrustPaths(p);
   buildPaths(p);
   // Prepare and execute actions of one deployment need the same paths: evaluate each once.
@@ -294,6 +322,32 @@ export function accessChecks(model: AccessModel): AccessCheck[] {
     const key = JSON.stringify([check.expect, check.principal.id, check.action, check.resource ?? check.target.arn, check.context]);
     return seen.has(key) ? false : (seen.add(key), true);
   });
+}
+
+/**
+ * The role boundary as a ceiling: a role of the stack given AdministratorAccess (what a rewritten stack could
+ * write on it) still cannot leave the environment's IAM names, create a role without a boundary, remove or
+ * rewrite a boundary, assume another role or read another bucket (docs/security.md). One role per account: the
+ * boundary is the account's.
+ */
+function ceilingPaths(p: Paths): void {
+  const { deny, model, intent } = p;
+  if (!intent) return;
+  const byAccount = new Map<string, RoleInfo>();
+  for (const role of model.roles.values()) if (!byAccount.has(role.account)) byAccount.set(role.account, role);
+  for (const [account, role] of byAccount) {
+    const admin: Principal = { ...model.principal(role.arn), label: `${role.label} given AdministratorAccess`, identity: [{ name: 'AdministratorAccess', policy: ADMIN }] };
+    const arns = environmentBoundaries(account, boundaryNames(intent.prefix));
+    const iam = (kind: string, name: string, label: string): Target => ({ arn: `arn:aws:iam::${account}:${kind}/${name}`, account, label });
+    const minted = iam('role', `${intent.prefix}-minted`, 'a new role of the environment');
+    deny('a stack role cannot create a role without a boundary', admin, 'iam:CreateRole', minted, { context: { 'iam:PermissionsBoundary': 'arn:aws:iam::aws:policy/AdministratorAccess' } });
+    deny('a stack role cannot create a role outside the environment', admin, 'iam:CreateRole', iam('role', 'Administrator', 'another role'), { context: { 'iam:PermissionsBoundary': arns.roles } });
+    deny('a stack role cannot create an IAM user', admin, 'iam:CreateUser', iam('user', 'backdoor', 'a user'));
+    deny('a stack role cannot remove a boundary', admin, 'iam:DeleteRolePermissionsBoundary', model.roleTarget(role.arn));
+    for (const boundary of [arns.roles, arns.workload]) deny('a stack role cannot rewrite a boundary', admin, 'iam:CreatePolicyVersion', { arn: boundary, account, label: `boundary ${boundary}` });
+    deny('a stack role cannot assume a role outside the environment', admin, 'sts:AssumeRole', iam('role', 'OrganizationAccountAccessRole', 'the organization access role'));
+    deny('a stack role cannot read another bucket', admin, 's3:GetObject', { arn: 'arn:aws:s3:::payroll', account, label: 'bucket payroll' }, { resource: 'arn:aws:s3:::payroll/salaries.csv' });
+  }
 }
 
 /** CodePipeline and the pipeline role: its stores, the source connection, the build. */
@@ -362,6 +416,12 @@ function deploymentPaths(p: Paths, c: PipelineContext): void {
       allow(`execution role creates the function role with its boundary (${action.name})`, exec, 'iam:CreateRole', functionRole, { context: { 'iam:PermissionsBoundary': boundary } });
       for (const change of ['iam:CreateRole', 'iam:PutRolePolicy']) {
         deny(`execution role cannot ${change} without the boundary (${action.name})`, exec, change, functionRole, { context: { 'iam:PermissionsBoundary': 'arn:aws:iam::aws:policy/AdministratorAccess' } });
+      }
+      // The stack's own role boundary is a ceiling too, but a far higher one (every service but IAM, STS and S3):
+      // the execution role's own ceiling allows it, so only the execution role's policy keeps function roles lower.
+      if (intent) {
+        const stackBoundary = environmentBoundaries(exec.account, boundaryNames(intent.prefix)).roles;
+        deny(`execution role cannot create the function role under the stack's role boundary (${action.name})`, exec, 'iam:CreateRole', functionRole, { context: { 'iam:PermissionsBoundary': stackBoundary } });
       }
       deny(`execution role cannot create other roles (${action.name})`, exec, 'iam:CreateRole', { arn: `arn:aws:iam::${exec.account}:role/Administrator`, account: exec.account, label: 'another role' }, { context: { 'iam:PermissionsBoundary': boundary } });
       // A role named like the stack's roles that exists before the stack (anyone's in that account) is not ours to change.
@@ -716,7 +776,9 @@ export async function evaluate(check: AccessCheck, policies = new PolicyCache())
   // paths (a role editing another role, creating keys) are such requests; they skip the engine, but only for an
   // action AWS defines, so a misspelt action in a check still fails as the engine would (invalid.action).
   const [service = '', name = ''] = check.action.split(':');
-  if (policies.trims && check.expect === 'deny' && !identity.length && !resourcePolicy?.concerns && (await iamActionExists(service, name))) {
+  // A boundary's Deny may make the answer explicit, so a request it concerns goes to the engine.
+  const boundaryDenies = !!principal.boundary && statementsOf(principal.boundary.policy).some((s: Body) => s.Effect === 'Deny' && statementConcerns(s, check.action));
+  if (policies.trims && check.expect === 'deny' && !identity.length && !resourcePolicy?.concerns && !boundaryDenies && (await iamActionExists(service, name))) {
     return { ...base, decision: 'ImplicitlyDenied', ok: true };
   }
   const response = await runSimulation(
@@ -726,6 +788,7 @@ export async function evaluate(check: AccessCheck, policies = new PolicyCache())
       serviceControlPolicies: [],
       resourceControlPolicies: [],
       ...(resourcePolicy ? { resourcePolicy: resourcePolicy.policy } : {}),
+      ...(principal.boundary ? { permissionBoundaryPolicies: [{ name: principal.boundary.name, policy: principal.boundary.policy }] } : {}),
     },
     {},
   );
@@ -748,14 +811,16 @@ export async function evaluate(check: AccessCheck, policies = new PolicyCache())
   if (decision === 'Allowed') {
     const grants = getGrantReasons(analysis).map((g) => {
       const name = 'policyIdentifier' in g ? g.policyIdentifier : undefined;
-      return g.policyType === 'resource' ? `${resourceName} statement ${statement(g)}` : `${name ?? identityNames} statement ${statement(g, name)}`;
+      if (g.policyType === 'resource') return `${resourceName} statement ${statement(g)}`;
+      return g.policyType === 'pb' ? `the permissions boundary (${principal.boundary?.name ?? 'unnamed'}) statement ${statement(g)}` : `${name ?? identityNames} statement ${statement(g, name)}`;
     });
     explanation = `allowed by ${grants.join(' and ')}: narrow it so ${principal.label} cannot ${check.action} ${resource}`;
   } else {
     explanation = getDenialReasons(analysis)
       .map((d) => {
         const name = 'policyIdentifier' in d ? (d.policyIdentifier as string | undefined) : undefined;
-        const where = d.policyType === 'resource' ? resourceName : d.policyType === 'identity' ? (name ?? identityNames) : d.policyType;
+        const where =
+          d.policyType === 'resource' ? resourceName : d.policyType === 'identity' ? (name ?? identityNames) : d.policyType === 'pb' ? `the permissions boundary (${principal.boundary?.name ?? 'unnamed'})` : d.policyType;
         return d.denialType === 'Explicit'
           ? `explicitly denied by ${where} statement ${statement(d, name)}`
           : `no statement of ${where} allows ${check.action} on ${resource} for ${principal.label}: add one`;

@@ -10,6 +10,8 @@ import { POLICY_SIZE_RULE } from './size-rules';
 import { canRemove, decidingRule } from './ecr-lifecycle';
 import { BUILD_TAG_PREFIX, IMAGES_PER_REPOSITORY_QUOTA, RELEASE_TAG_PREFIX } from '../policy/repository';
 import { sourceCheckBuildspec } from '../model/source-check';
+import { readIntent } from '../model/intent';
+import { boundaryNames, policyArn } from '../model/naming';
 
 export interface Finding {
   /** The resource to change. */
@@ -184,23 +186,27 @@ export const RULES: readonly Rule[] = [
   },
   {
     id: 'NOTIFICATION_RULE_ORDERED',
-    title: 'A notification rule is created after its topic policy and the service-linked role',
-    reason:
-      "CodeStar Notifications checks at creation that it may publish to the topic and needs its service-linked role; created in parallel, a first apply fails intermittently.",
-    fix: 'Put the topic policy (and the aws_iam_service_linked_role for codestar-notifications.amazonaws.com of the account, if the plan has one) in the rule\'s depends_on.',
+    title: 'A notification rule is created after its topic policy',
+    reason: 'CodeStar Notifications checks at creation that it may publish to the topic; created in parallel, a first apply fails intermittently.',
+    fix: "Put the topic policy in the rule's depends_on.",
     refs: [],
     check: (plan) =>
       plan.ofType('aws_codestarnotifications_notification_rule').flatMap((rule) => {
         const after = new Set<string>((rule.body.depends_on ?? []).map(String));
         const topics = (rule.body.target ?? []).map((t: Body) => t.address);
-        const needed = [
-          ...plan.ofType('aws_sns_topic_policy').filter((p) => topics.includes(p.body.arn)),
-          ...plan.ofType('aws_iam_service_linked_role').filter((r) => r.account === rule.account && r.body.aws_service_name === 'codestar-notifications.amazonaws.com'),
-        ];
-        const topicPolicies = needed.filter((r) => r.type === 'aws_sns_topic_policy');
+        const topicPolicies = plan.ofType('aws_sns_topic_policy').filter((p) => topics.includes(p.body.arn));
         if (topicPolicies.length === 0) return [{ address: rule.address, message: `no topic policy in the plan for its target ${topics.join(', ')}` }];
-        return needed.filter((r) => !after.has(r.address)).map((r) => ({ address: rule.address, message: `does not depend on ${r.address}` }));
+        return topicPolicies.filter((r) => !after.has(r.address)).map((r) => ({ address: rule.address, message: `does not depend on ${r.address}` }));
       }),
+  },
+  {
+    id: 'NO_SHARED_SERVICE_LINKED_ROLE',
+    title: 'The stack owns no service-linked role',
+    reason:
+      'An account has one service-linked role per service, shared by every stack and person that uses the service: a stack that owns it deletes it on destroy, and fails to create it where it exists. CodeStar Notifications creates its own with the first rule.',
+    fix: 'Remove the aws_iam_service_linked_role; keep an existing one with a removed block (lifecycle destroy = false).',
+    refs: [],
+    check: (plan) => plan.ofType('aws_iam_service_linked_role').map((r) => ({ address: r.address, message: `owns the service-linked role of ${r.body.aws_service_name}` })),
   },
   {
     id: 'CODEBUILD_PIPELINE_KEY',
@@ -296,6 +302,23 @@ export const RULES: readonly Rule[] = [
           .filter((s) => s.Effect === 'Allow' && (s.Principal === '*' || asList((s.Principal as Body | undefined)?.AWS).includes('*')) && !s.Condition)
           .map((s) => ({ address, message: `statement ${s.Sid ?? '(no Sid)'} allows Principal "*" without a condition` })),
       ),
+  },
+  {
+    id: 'ROLES_WITHIN_BOUNDARY',
+    title: "Every role carries the environment's role boundary",
+    reason:
+      'The boundary is the ceiling of every role the stack creates, and the apply role may create a role only with it (docs/security.md): a role without it fails to create, or, made by other means, would be a role beyond the ceiling.',
+    fix: 'Set permissions_boundary to arn:aws:iam::<account>:policy/terraform-boundary-<workload>-<environment> (the PermissionsBoundary aspect of the stack does).',
+    refs: [],
+    check: (plan) => {
+      const read = readIntent(plan.json.output);
+      const roles = plan.ofType('aws_iam_role');
+      if (!('intent' in read)) return roles.map((r) => ({ address: r.address, message: `no boundary to hold it to: ${read.problem}` }));
+      return roles.flatMap((r) => {
+        const expected = policyArn(r.account, boundaryNames(read.intent.prefix).roleBoundary);
+        return r.body.permissions_boundary === expected ? [] : [{ address: r.address, message: `permissions_boundary is ${r.body.permissions_boundary ?? 'not set'}, not ${expected}` }];
+      });
+    },
   },
   {
     id: 'NO_WILDCARD_PASSROLE_ASSUMEROLE',

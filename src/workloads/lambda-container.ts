@@ -1,7 +1,7 @@
 import type { WorkloadConfig } from '../config/schema';
 import { lambdaFunctionArn, policyArn, roleArn, stackArn } from '../model/naming';
 import { policy } from '../policy/document';
-import { actionRolePolicy, executionRolePolicy, workloadBoundaryPolicy } from '../policy/roles';
+import { actionRolePolicy, executionRolePolicy } from '../policy/roles';
 import { ARTIFACTS, BUILD_OUTPUT, changeSetActions, parameterOverrides } from './pipeline-actions';
 import type { WorkloadKind } from './workload-kind';
 
@@ -35,7 +35,6 @@ export const lambdaContainer: WorkloadKind<LambdaContainer> = {
       repositoryArns: t.repositoryArns,
       stores: t.stores,
     }),
-    boundary: workloadBoundaryPolicy({ account: t.account, stacks: t.deployments }),
   }),
   smokeCheckPolicy: (_workload, t) =>
     policy(

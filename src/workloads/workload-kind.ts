@@ -21,8 +21,6 @@ export interface TargetContext {
 export interface DeploymentPolicies {
   readonly action: PolicyDocument;
   readonly execution?: PolicyDocument;
-  /** The permissions boundary of roles the execution role creates. */
-  readonly boundary?: PolicyDocument;
 }
 
 /**

@@ -22,7 +22,7 @@ describe('the app, as cdktf runs it', () => {
     const stack = JSON.parse(readFileSync(join(outdir, 'stacks/example/cdk.tf.json'), 'utf8'));
     expect(Object.keys(stack.resource.aws_codepipeline)).toHaveLength(1);
     expect(JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')).stacks.example).toBeDefined();
-    expect(run.stdout).toMatch(/environment example: 51 resources, 5 providers/);
+    expect(run.stdout).toMatch(/environment example: 48 resources, 5 providers/);
     expect(run.stdout).toMatch(/Source -> Build -> dev -> test -> prod\n/);
     expect(run.stdout).toMatch(/prod \(manual approval\): 444444444444\/eu-west-1, 444444444444\/us-east-1/);
     expect(run.stdout).toMatch(/111111111111 \(tooling\) +24 +12 +36/);
@@ -31,7 +31,7 @@ describe('the app, as cdktf runs it', () => {
 
   it('keeps quiet under CI unless asked for the summary', () => {
     expect(app(['-c', 'config/example.json'], { CI: 'true' }).run.stdout).toBe('');
-    expect(app(['-c', 'config/example.json', '--summary'], { CI: 'true' }).run.stdout).toMatch(/^environment example: 51 resources/);
+    expect(app(['-c', 'config/example.json', '--summary'], { CI: 'true' }).run.stdout).toMatch(/^environment example: 48 resources/);
   });
 
   it('says when a big stage is split into waves', () => {

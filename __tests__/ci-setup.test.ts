@@ -209,7 +209,7 @@ describe('GitHub Actions setup (S3 state)', () => {
     it('leaves a role it minted with AdministratorAccess inside the environment', async () => {
       // The worst a rewritten stack can do: a role of its own names with an allow-everything policy. The boundary
       // is the ceiling IAM applies.
-      const minted: Caller = { id: `arn:aws:iam::${tooling}:role/${PREFIX}-minted`, account: tooling, policies: [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }], boundary: roleBoundary.document };
+      const minted: Caller = { id: `arn:aws:iam::${tooling}:role/${PREFIX}-minted`, account: tooling, policies: [{ Version: '2012-10-17', Statement: [{ Sid: 'Everything', Effect: 'Allow', Action: '*', Resource: '*' }] }], boundary: roleBoundary.document };
       const asks: Array<[string, string, { arn: string; account: string }, Record<string, string>?]> = [
         ['create a user', 'iam:CreateUser', { arn: `arn:aws:iam::${tooling}:user/backdoor`, account: tooling }],
         ['create an unbounded role of its names', 'iam:CreateRole', role(`${PREFIX}-admin`)],

@@ -57,13 +57,17 @@ function claim(why: string, props: SecurityModelProps): string {
 }
 
 function principalKind(label: string, props: SecurityModelProps): string {
+  const where = (account: string) => (account === props.tooling ? 'tooling' : 'each target');
+  // The boundary's ceiling: which role of the account stands in for it does not matter, the account's boundary does.
+  const ceiling = /^role \S+ \((\d{12})\) given (\S+)$/.exec(label);
+  if (ceiling) return `any role under the role boundary (${where(ceiling[1]!)}), given ${ceiling[2]}`;
   const role = /^role (\S+) \((\d{12})\)$/.exec(label);
   if (role) {
     const name = role[1]!.startsWith(`${props.prefix}-`) ? role[1]!.slice(props.prefix.length + 1) : role[1]!;
-    return `role \`${name}\` (${role[2] === props.tooling ? 'tooling' : 'each target'})`;
+    return `role \`${name}\` (${where(role[2]!)})`;
   }
   if (/^a role of unrelated account \d{12} named /.test(label)) return label.replace(/ named \S+$/, ' named like a role of ours');
   return label
-    .replace(/arn:aws:iam::(\d{12}):role\/(\S+)/g, (_m, account: string, name: string) => `\`${name}\` (${account === props.tooling ? 'tooling' : 'each target'})`)
+    .replace(/arn:aws:iam::(\d{12}):role\/(\S+)/g, (_m, account: string, name: string) => `\`${name}\` (${where(account)})`)
     .replace(/\b\d{12}\b/g, (account) => (account === props.tooling ? 'tooling' : account));
 }

@@ -44,7 +44,7 @@ describe('verify on correct plans', () => {
       'lambda:GetFunctionRecursionConfig': 5, 's3:GetObject': 14, 's3:PutObject': 3, 'sts:AssumeRole': 9,
     });
     expect(count('deny')).toEqual({
-      'ecr:BatchGetImage': 18, 'ecr:PutImage': 2, 'iam:AttachRolePolicy': 9, 'iam:CreatePolicyVersion': 11, 'iam:CreateRole': 30, 'iam:CreateUser': 4, 'iam:DeletePolicy': 3, 'iam:DeleteRole': 15, 'iam:DeleteRolePermissionsBoundary': 9,
+      'codeconnections:GetConnectionToken': 6, 'codeconnections:UseConnection': 6, 'ecr:BatchGetImage': 18, 'ecr:PutImage': 2, 'iam:AttachRolePolicy': 9, 'iam:CreatePolicyVersion': 11, 'iam:CreateRole': 30, 'iam:CreateUser': 4, 'iam:DeletePolicy': 3, 'iam:DeleteRole': 15, 'iam:DeleteRolePermissionsBoundary': 9,
       'iam:PassRole': 12, 'iam:PutRolePolicy': 26, 'iam:TagRole': 3, 'iam:UpdateAssumeRolePolicy': 24, 'iam:UpdateRole': 3, 'kms:CreateGrant': 18, 'kms:CreateKey': 9, 'kms:Decrypt': 14, 'kms:GenerateDataKey': 14,
       'kms:PutKeyPolicy': 18, 's3:GetObject': 18, 's3:PutObject': 14, 'sts:AssumeRole': 24,
     });
@@ -297,6 +297,15 @@ describe('verify catches faults', () => {
         j.resource.aws_iam_service_linked_role = { slr: { provider: find(j, 'aws_iam_role', 'pipeline_role').provider, aws_service_name: 'codestar-notifications.amazonaws.com' } };
       },
       { rule: 'NO_SHARED_SERVICE_LINKED_ROLE' },
+    ],
+    [
+      'a source connection in a target account, where its administrator clones what SourceOutput references',
+      (j) => {
+        const pipeline = Object.values(j.resource.aws_codepipeline)[0] as Json;
+        const source = pipeline.stage[0].action[0];
+        source.configuration.ConnectionArn = `arn:aws:codeconnections:eu-west-1:${DEV}:connection/0d1e2f3a-4b5c-4d7e-8f90-a1b2c3d4e5f6`;
+      },
+      { path: new RegExp(`role orders-api-example-deploy \\(${DEV}\\) codeconnections:UseConnection arn:aws:codeconnections:eu-west-1:${DEV}:connection/`) },
     ],
     [
       'a pipeline role that cannot write the us-east-1 store',

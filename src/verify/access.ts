@@ -362,11 +362,7 @@ function pipelinePaths(p: Paths, c: PipelineContext): void {
   for (const action of actions.filter((a) => a.provider === 'CodeStarSourceConnection')) {
     // IAM evaluates the action of the service named in the connection's ARN.
     const connectionService = String(action.configuration.ConnectionArn).split(':')[2];
-    allow('pipeline role uses the source connection', pipelineRole, `${connectionService}:UseConnection`, {
-      arn: action.configuration.ConnectionArn,
-      account: pipeline.account,
-      label: 'source connection',
-    });
+    allow('pipeline role uses the source connection', pipelineRole, `${connectionService}:UseConnection`, connectionTarget(action.configuration.ConnectionArn, pipeline.account, 'source connection'));
   }
   for (const action of actions.filter((a) => a.provider === 'CodeBuild')) {
     const project = plan.ofType('aws_codebuild_project').find((p) => p.body.name === action.configuration.ProjectName);
@@ -537,7 +533,7 @@ function notificationPaths(p: Paths, c: PipelineContext): void {
 /** Forbidden: outsiders, other roles assuming deploy roles, one target account reaching another, writes to the stores. */
 function boundaryPaths(p: Paths, c: PipelineContext): void {
   const { allow, deny, object, model } = p;
-  const { pipeline, body, pipelineRole, stores, deploys } = c;
+  const { pipeline, body, pipelineRole, stores, deploys, actions } = c;
   // Forbidden: an unrelated account's administrator, and one target account's roles reaching another's.
   const outsider: Principal = { id: `arn:aws:iam::${OUTSIDER_ACCOUNT}:role/Administrator`, label: `administrator of unrelated account ${OUTSIDER_ACCOUNT}`, account: OUTSIDER_ACCOUNT, identity: [{ name: 'AdministratorAccess', policy: ADMIN }] };
   for (const key of model.keys.values()) deny('an unrelated account cannot decrypt artifacts', outsider, 'kms:Decrypt', key);
@@ -604,6 +600,13 @@ function boundaryPaths(p: Paths, c: PipelineContext): void {
       deny(`a role of target account ${adminOfRole.account} cannot replace the ${region} artifacts`, adminOfRole, 's3:PutObject', bucket, { resource: object(bucket) });
       deny(`a role of target account ${adminOfRole.account} cannot encrypt ${region} artifacts`, adminOfRole, 'kms:GenerateDataKey', model.keyTarget(store.key));
     }
+    // Readers of the pipeline region's store can read SourceOutput: as a full clone it is "a Git URL reference
+    // to the repository" (CodePipeline action reference, CodeStarSourceConnection), not the source; the
+    // repository stays behind the connection, which has no resource policy another account could be named in.
+    for (const source of actions.filter((a) => a.provider === 'CodeStarSourceConnection')) {
+      const target = connectionTarget(source.configuration.ConnectionArn, pipeline.account, 'source connection');
+      for (const action of ['UseConnection', 'GetConnectionToken']) deny(`a role of target account ${adminOfRole.account} cannot clone the source through the connection`, adminOfRole, `${target.arn.split(':')[2]}:${action}`, target);
+    }
   }
   const toolingAdmin: Principal = { id: `arn:aws:iam::${pipeline.account}:role/SomeAdministrator`, label: `another administrator of the tooling account`, account: pipeline.account, identity: [{ name: 'AdministratorAccess', policy: ADMIN }] };
   for (const key of model.keys.values()) deny('key administrators of the tooling account cannot decrypt artifacts', toolingAdmin, 'kms:Decrypt', key);
@@ -611,6 +614,11 @@ function boundaryPaths(p: Paths, c: PipelineContext): void {
     const bucket = model.bucketTarget(store.bucket);
     deny(`no request without TLS reaches the ${region} artifacts`, pipelineRole, 's3:GetObject', bucket, { resource: object(bucket), context: { 'aws:SecureTransport': 'false' } });
   }
+}
+
+/** A connection as IAM sees it: in the account its ARN names (a connection created by the plan: the creator's). */
+function connectionTarget(arn: unknown, creator: string, label: string): Target {
+  return { arn: String(arn), account: /^arn:[^:]+:[^:]+:[^:]*:(\d{12}):/.exec(String(arn))?.[1] ?? creator, label };
 }
 
 /** Accounts an Allow statement of a resource policy names as AWS principals; undefined when it may be anyone. */
@@ -661,7 +669,7 @@ function buildPaths(p: Paths): void {
     });
     const connection = project.body.source?.auth?.type === 'CODECONNECTIONS' ? project.body.source.auth.resource : pipelineProjects.has(project.body.name) ? cloneConnection : undefined;
     if (connection) {
-      const target = { arn: connection, account: project.account, label: 'source connection' };
+      const target = connectionTarget(connection, project.account, 'source connection');
       const prefix = String(connection).split(':')[2];
       allow(`${project.body.name} clones through the connection`, buildRole, `${prefix}:GetConnectionToken`, target);
       allow(`${project.body.name} uses the connection`, buildRole, `${prefix}:UseConnection`, target);
@@ -678,7 +686,7 @@ function buildPaths(p: Paths): void {
       // With a connection of its own, a build of unreviewed code never holds the pipeline's.
       const pipelineConnection = pipelineActions.find((a) => a.provider === 'CodeStarSourceConnection')?.configuration.ConnectionArn;
       if (connection && pipelineConnection && connection !== pipelineConnection) {
-        const target = { arn: pipelineConnection, account: project.account, label: "the pipeline's connection" };
+        const target = connectionTarget(pipelineConnection, project.account, "the pipeline's connection");
         const prefix = String(pipelineConnection).split(':')[2];
         for (const action of ['GetConnectionToken', 'UseConnection']) deny(`${project.body.name} cannot use the pipeline's connection`, buildRole, `${prefix}:${action}`, target);
       }

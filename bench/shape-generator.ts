@@ -19,9 +19,10 @@ const WORKLOADS: Record<ShapeKind, EnvironmentInput['workload']> = {
 
 /**
  * An environment with `accounts` target accounts round-robin over dev/test/prod (prod approved), each in `regions`
- * regions. CodePipeline holds 500 actions a pipeline: past about 240 deployments only `ecs-service` fits.
+ * regions. CodePipeline holds 500 actions a pipeline: past about 240 deployments only `ecs-service` fits. With an
+ * `organization` id, grants to the target accounts name the organization instead of each account.
  */
-export function shape(accounts: number, regions: number, kind: ShapeKind = 'lambda-container'): EnvironmentInput {
+export function shape(accounts: number, regions: number, kind: ShapeKind = 'lambda-container', organization?: string): EnvironmentInput {
   if (!Number.isInteger(accounts) || accounts < 1) throw new Error(`--accounts must be a whole number of at least 1 (got ${accounts})`);
   if (!Number.isInteger(regions) || regions < 1 || regions > SHAPE_REGIONS.length) {
     throw new Error(`--regions must be a whole number from 1 to ${SHAPE_REGIONS.length} (got ${regions})`);
@@ -30,7 +31,8 @@ export function shape(accounts: number, regions: number, kind: ShapeKind = 'lamb
   const stageNames = accounts >= 3 ? STAGES : accounts === 2 ? ['dev', 'prod'] : ['prod'];
   const ids = Array.from({ length: accounts }, (_, i) => String(200000000000 + i));
   return {
-    name: `shape-${accounts}x${regions}${kind === 'lambda-container' ? '' : '-ecs'}`,
+    name: `shape-${accounts}x${regions}${kind === 'lambda-container' ? '' : '-ecs'}${organization ? '-org' : ''}`,
+    ...(organization ? { organization: { id: organization } } : {}),
     tooling: { account: TOOLING_ACCOUNT, region: used[0] as never },
     source: { owner: 'example-org', repository: 'bench', branch: 'main' },
     workload: WORKLOADS[kind],

@@ -9,16 +9,16 @@ import { parseArgs } from 'node:util';
 import { parseFlags, run } from '../cli/flags';
 import { shape } from './shape-generator';
 
-const USAGE = 'usage: npm run shape -- --accounts <A> --regions <R> [--kind lambda-container|ecs-service] [--out <file>]';
+const USAGE = 'usage: npm run shape -- --accounts <A> --regions <R> [--kind lambda-container|ecs-service] [--organization <o-id>] [--out <file>]';
 
 run(() => {
   const values = parseFlags(USAGE, () =>
-    parseArgs({ options: { accounts: { type: 'string' }, regions: { type: 'string' }, kind: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true }).values,
+    parseArgs({ options: { accounts: { type: 'string' }, regions: { type: 'string' }, kind: { type: 'string' }, organization: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true }).values,
   );
   if (typeof values === 'number') return values;
   const kind = values.kind ?? 'lambda-container';
   if (kind !== 'lambda-container' && kind !== 'ecs-service') throw new Error(`--kind must be lambda-container or ecs-service (got ${kind})`);
-  const doc = shape(Number(values.accounts), Number(values.regions), kind);
+  const doc = shape(Number(values.accounts), Number(values.regions), kind, values.organization);
   const out = values.out ?? `bench/shapes/${String(doc.name).replace(/^shape-/, '')}.json`;
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(doc, null, 2)}\n`);

@@ -88,6 +88,7 @@ export class EnvironmentStack extends TerraformStack {
         writers: [pipelineRole, ...(region === primary ? [buildRole] : [])],
         // The source check reads the source artifact (a clone reference) in the pipeline region.
         readers: [...(region === primary ? [roleArn(tooling.account, n.sourceCheckRole)] : []), ...deployersIn(region).flatMap((account) => kind.storeReaders(workload, account, n))],
+        ...organizationOf(config),
         logGroups:
           region === primary
             ? [n.buildLogGroup, n.sourceCheckLogGroup, ...(config.pullRequests ? [n.pullRequestLogGroup] : []), ...(config.smokeTests ? [n.smokeTestLogGroup] : [])]
@@ -106,6 +107,7 @@ export class EnvironmentStack extends TerraformStack {
             repositoryName: n.repository,
             pullers: deployers.map((account) => kind.imagePuller(workload, account, n)!),
             functions: kind.deploysFunctions ? { accounts: deployers, names: stacksIn(region) } : undefined,
+            ...organizationOf(config),
           });
         })
       : [];
@@ -174,6 +176,7 @@ export class EnvironmentStack extends TerraformStack {
       ...(notifications ? { notifications: { topicArn: notifications.topicArn, keyArn: notifications.key.arn } } : {}),
       ...(smokeTest ? { smokeTest: { functionName: n.smokeTest, functionArn: smokeTest.function.arn } } : {}),
       actionRoleName: n.actionRole,
+      ...(config.organization ? { actionRoleInAnyAccount: true } : {}),
       executionRoleName: n.executionRole,
       workloadBoundaryName: n.workloadBoundary,
       // The first run starts as soon as the pipeline exists: every grant it relies on must be in place.
@@ -363,5 +366,10 @@ function pipelineIntent(config: EnvironmentConfig, topology: Topology): Pipeline
       : {}),
     ...(taskRoles ? { taskRoles } : {}),
     ...(config.smokeTests ? { smoke: { functionName: n.smokeTest, checkRoleName: n.smokeCheckRole, invokesFunctions: kind.deploysFunctions } } : {}),
+    ...(config.organization ? { organization: { id: config.organization.id, paths: config.organization.paths ?? [] } } : {}),
   };
 }
+
+/** Grants to the target accounts by their organization, when the environment names one. */
+const organizationOf = (config: EnvironmentConfig) =>
+  config.organization ? { organization: { id: config.organization.id, ...(config.organization.paths ? { paths: config.organization.paths } : {}) } } : {};

@@ -177,6 +177,35 @@ export const stageSchema = z.strictObject({
     .describe('Accounts and regions this stage deploys into.'),
 });
 
+/**
+ * AWS Organizations identifiers (Organizations API reference: an organization id is "o-" followed by 10 to 32
+ * lowercase letters or digits; a root id "r-" and 4 to 32; an OU id "ou-", 4 to 32, "-" and 8 to 32). A path is
+ * how IAM's `aws:PrincipalOrgPaths` spells an OU: `o-.../r-.../ou-.../`, ending in "/".
+ */
+const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
+const ORGANIZATION_PATH = /^o-[a-z0-9]{10,32}\/r-[0-9a-z]{4,32}\/(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}\/)*$/;
+const organizationSchema = z
+  .strictObject({
+    id: z
+      .string({ error: (issue) => (issue.input === undefined ? undefined : 'must be an organization id in quotes, e.g. "o-a1b2c3d4e5"') })
+      .regex(ORGANIZATION_ID, { error: (issue) => `must be an AWS Organizations id: "o-" and 10 to 32 lowercase letters or digits, e.g. "o-a1b2c3d4e5" (got "${echo(issue.input)}")` })
+      .describe('The organization id (aws organizations describe-organization).'),
+    paths: z
+      .array(
+        z
+          .string()
+          .regex(ORGANIZATION_PATH, { error: (issue) => `must be an organization path such as "o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/" (organization, root, then OUs, each ending in "/") (got "${echo(issue.input)}")` }),
+      )
+      .min(1, { error: 'must list at least one path, or leave paths out to trust the whole organization' })
+      .optional()
+      .describe('OUs (with everything below them) whose accounts the grants trust, as aws:PrincipalOrgPaths spells them. Default: the whole organization.'),
+  })
+  .check((ctx) => {
+    for (const [i, path] of (ctx.value.paths ?? []).entries()) {
+      if (!path.startsWith(`${ctx.value.id}/`)) ctx.issues.push({ code: 'custom', input: path, path: ['paths', i], message: `must start with the organization id "${ctx.value.id}/" (got "${echo(path)}")` });
+    }
+  });
+
 export const environmentSchema = z.strictObject({
   $schema: z.string().optional().describe('JSON schema reference for editors; ignored.'),
   name: label('environment name').optional().describe('Environment name: the stack name for `cdktf deploy <name>`. Default: the file name without extension.'),
@@ -186,6 +215,11 @@ export const environmentSchema = z.strictObject({
       region: region.describe('Region of the pipeline and the build.'),
     })
     .describe('The tooling account, which owns the pipeline, build, artifact stores and image repositories.'),
+  organization: organizationSchema
+    .optional()
+    .describe(
+      "The AWS Organization the target accounts belong to: grants to the target accounts' roles then name the organization (and its paths) and the role names instead of every account, so policies stay the same size at any account count; any account of the organization (within paths) with a role of those names is trusted. Default: grants name each account.",
+    ),
   backend: backendSchema.default({ type: 'local' }),
   credentials: z
     .enum(['assume-role', 'tfc-dynamic'], { error: 'must be "assume-role" or "tfc-dynamic"' })

@@ -11,6 +11,7 @@ import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { NAME_LIMITS, bucketArn } from '../model/naming';
 import { StoreArns, artifactBucketPolicy, artifactKeyPolicy } from '../policy/artifacts';
+import type { Organization } from '../policy/document';
 import { resourcePolicyJson } from '../policy/limits';
 
 export interface ArtifactStoreProps {
@@ -30,6 +31,8 @@ export interface ArtifactStoreProps {
   readonly readers?: readonly string[];
   /** Log groups in this region that CloudWatch Logs may encrypt with the key. Default: none. */
   readonly logGroups?: readonly string[];
+  /** The organization of the readers' accounts: reads granted to it instead of each account. @default each account */
+  readonly organization?: Organization;
   /** Days a replaced artifact version is kept. Default: 30. */
   readonly noncurrentVersionDays?: number;
   /** Days before the key is deleted once scheduled. Default: 30 (the maximum). */

@@ -46,6 +46,13 @@ export interface DeliveryPipelineProps {
   readonly workload: WorkloadConfig;
   /** Name of the action role in every target account. */
   readonly actionRoleName: string;
+  /**
+   * Assume the action role by its name in any account, not by each account's ARN: for an environment that grants by
+   * organization, whose thousand accounts would not fit the role's policy quotas. What the pipeline role reaches
+   * stays the same: only the deploy roles trust it, and only the pipeline's actions (the apply role's) name them.
+   * @default false
+   */
+  readonly actionRoleInAnyAccount?: boolean;
   /** Name of the CloudFormation execution role in every target account. */
   readonly executionRoleName: string;
   /** Name of the managed policy that bounds the roles the workload template creates, in every target account. */
@@ -103,7 +110,7 @@ export class DeliveryPipeline extends Construct {
         stores: props.stores,
         buildProjectArn: props.buildProject.arn,
         sourceCheckProjectArn: props.sourceCheckProject.arn,
-        actionRoleArns: accounts.map((a) => roleArn(a, props.actionRoleName)),
+        actionRoleArns: props.actionRoleInAnyAccount ? [`arn:aws:iam::*:role/${props.actionRoleName}`] : accounts.map((a) => roleArn(a, props.actionRoleName)),
         connectionArn: this.connectionArn,
         ...(props.notifications ? { notifications: props.notifications } : {}),
         ...(props.smokeTest ? { smokeTestFunctionArn: props.smokeTest.functionArn } : {}),

@@ -24,6 +24,8 @@ export const intentSchema = z.strictObject({
   images: z.strictObject({ regions: z.array(z.string()).min(1), pullers: z.array(arn), lambdaPulls: z.boolean() }).optional(),
   taskRoles: z.strictObject({ execution: z.array(arn).min(1), task: z.array(arn) }).optional(),
   smoke: z.strictObject({ functionName: z.string(), checkRoleName: z.string(), invokesFunctions: z.boolean() }).optional(),
+  /** The organization the grants to target accounts name; `paths` empty for the whole organization. */
+  organization: z.strictObject({ id: z.string().regex(/^o-/), paths: z.array(z.string()) }).optional(),
 });
 
 export type PipelineIntent = z.infer<typeof intentSchema>;

@@ -1,11 +1,13 @@
 import { accountRoot, logGroupArn } from '../model/naming';
-import { PolicyDocument, Statement, grantToRoles, policy } from './document';
+import { Organization, PolicyDocument, Statement, grantToRoles, policy } from './document';
 
 /** The pair CodePipeline uses as one regional artifact store. */
 export interface StoreArns {
   readonly bucketArn: string;
   readonly keyArn: string;
 }
+
+const orgOption = (organization: Organization | undefined) => (organization ? { organization } : {});
 
 /** Reading an artifact: fetch the object and decrypt its data key. */
 export const ARTIFACT_READ = {
@@ -62,6 +64,8 @@ export interface ArtifactKeyPolicyProps {
   readonly readers?: readonly string[];
   /** CloudWatch log groups (names, in `account`/`region`) that CloudWatch Logs encrypts with this key. Default: none. */
   readonly logGroups?: readonly string[];
+  /** The organization of the readers' accounts: reads granted to it instead of to each account. @default each account */
+  readonly organization?: Organization;
 }
 
 export function artifactKeyPolicy(props: ArtifactKeyPolicyProps): PolicyDocument {
@@ -76,7 +80,7 @@ export function artifactKeyPolicy(props: ArtifactKeyPolicyProps): PolicyDocument
     ...grantToRoles({ Sid: 'WritersUseKey', Effect: 'Allow', Action: ARTIFACT_WRITE.kms, Resource: '*' }, props.writers),
   ];
   if (props.readers?.length) {
-    statements.push(...grantToRoles({ Sid: 'ReadersDecrypt', Effect: 'Allow', Action: ARTIFACT_READ.kms, Resource: '*' }, props.readers));
+    statements.push(...grantToRoles({ Sid: 'ReadersDecrypt', Effect: 'Allow', Action: ARTIFACT_READ.kms, Resource: '*' }, props.readers, orgOption(props.organization)));
   }
   if (props.logGroups?.length) {
     statements.push({
@@ -99,6 +103,8 @@ export interface ArtifactBucketPolicyProps {
   readonly writers: readonly string[];
   /** Roles that only get artifacts. Default: none. */
   readonly readers?: readonly string[];
+  /** The organization of the readers' accounts: reads granted to it instead of to each account. @default each account */
+  readonly organization?: Organization;
 }
 
 /** TLS only, and exactly the roles of the pipeline, the build and the target accounts deploying in this region. */
@@ -115,10 +121,10 @@ export function artifactBucketPolicy(props: ArtifactBucketPolicyProps): PolicyDo
       Condition: { Bool: { 'aws:SecureTransport': 'false' } },
     },
     ...grantToRoles({ Sid: 'WritersReadWriteArtifacts', Effect: 'Allow', Action: ARTIFACT_WRITE.s3, Resource: objects }, props.writers),
-    ...grantToRoles({ Sid: 'PipelineRolesLocateBucket', Effect: 'Allow', Action: BUCKET_LEVEL, Resource: props.bucketArn }, everyone),
+    ...grantToRoles({ Sid: 'PipelineRolesLocateBucket', Effect: 'Allow', Action: BUCKET_LEVEL, Resource: props.bucketArn }, everyone, orgOption(props.organization)),
   ];
   if (props.readers?.length) {
-    statements.push(...grantToRoles({ Sid: 'ReadersGetArtifacts', Effect: 'Allow', Action: ARTIFACT_READ.s3, Resource: objects }, props.readers));
+    statements.push(...grantToRoles({ Sid: 'ReadersGetArtifacts', Effect: 'Allow', Action: ARTIFACT_READ.s3, Resource: objects }, props.readers, orgOption(props.organization)));
   }
   return policy(...statements);
 }

@@ -50,7 +50,8 @@ export interface RoleGrant {
  * holds 10,240 characters), `by: 'condition'` names the accounts by `aws:PrincipalAccount` (15 characters
  * an account instead of 33) under the principal `{"AWS": "*"}`.
  */
-export function rolesOnly(roleArns: readonly string[], by: 'principal' | 'condition' = 'principal'): RoleGrant[] {
+export function rolesOnly(roleArns: readonly string[], options: GrantOptions = {}): RoleGrant[] {
+  const { by = 'principal', organization } = options;
   if (roleArns.length === 0) throw new Error('rolesOnly needs at least one role ARN');
   const accountsByName = new Map<string, Set<string>>();
   for (const arn of new Set(roleArns)) {
@@ -65,7 +66,12 @@ export function rolesOnly(roleArns: readonly string[], by: 'principal' | 'condit
     namesByAccounts.set(key, [...(namesByAccounts.get(key) ?? []), name]);
   }
   const one = (values: string[]) => (values.length === 1 ? values[0]! : values);
-  return [...namesByAccounts]
+  // In an organization, the names several accounts share are one grant to the organization, whatever the number
+  // of accounts; a name of one account stays exact.
+  const shared = organization ? [...namesByAccounts].filter(([key]) => key.includes(',')).flatMap(([, roleNames]) => roleNames) : [];
+  if (organization) for (const key of [...namesByAccounts.keys()]) if (key.includes(',')) namesByAccounts.delete(key);
+  const byOrganization = organization && shared.length ? [organizationGrant(organization, shared.sort())] : [];
+  return byOrganization.concat([...namesByAccounts]
     .map(([key, roleNames]) => ({ accounts: key.split(','), roleNames: roleNames.sort() }))
     .sort((a, b) => a.accounts[0]!.localeCompare(b.accounts[0]!) || a.roleNames[0]!.localeCompare(b.roleNames[0]!))
     .map(({ accounts, roleNames }): RoleGrant =>
@@ -81,15 +87,46 @@ export function rolesOnly(roleArns: readonly string[], by: 'principal' | 'condit
               ArnLike: { 'aws:PrincipalArn': one(roleNames.map((n) => `arn:aws:iam::*:role/${n}`)) },
             },
           },
-    );
+    ));
+}
+
+/** Where the roles of a grant may be: an AWS Organization, optionally only some of its OUs. */
+export interface Organization {
+  readonly id: string;
+  /** OU paths as `aws:PrincipalOrgPaths` spells them (`o-.../r-.../ou-.../`); each takes everything below it. @default the whole organization */
+  readonly paths?: readonly string[];
+}
+
+export interface GrantOptions {
+  /** Name several accounts by principal (account roots) or by `aws:PrincipalAccount` under `{"AWS": "*"}`. @default 'principal' */
+  readonly by?: 'principal' | 'condition';
+  /** Name the accounts of the organization instead of each account, for names several accounts share. @default each account */
+  readonly organization?: Organization;
+}
+
+/**
+ * Roles of these names in any account of the organization (and of its paths). `aws:PrincipalOrgID` and
+ * `aws:PrincipalOrgPaths` are global keys IAM sets for every IAM principal of an organization's account (IAM User
+ * Guide, "AWS global condition context keys"); a principal outside it has none, so the `StringEquals` fails.
+ * S3 Block Public Access treats such a policy as not public (awsdocs/amazon-s3-developer-guide#42).
+ */
+function organizationGrant(organization: Organization, roleNames: string[]): RoleGrant {
+  return {
+    Principal: { AWS: '*' },
+    Condition: {
+      StringEquals: { 'aws:PrincipalOrgID': organization.id },
+      ...(organization.paths?.length ? { 'ForAnyValue:StringLike': { 'aws:PrincipalOrgPaths': organization.paths.map((path) => `${path}*`) } } : {}),
+      ArnLike: { 'aws:PrincipalArn': roleNames.length === 1 ? `arn:aws:iam::*:role/${roleNames[0]}` : roleNames.map((n) => `arn:aws:iam::*:role/${n}`) },
+    },
+  };
 }
 
 /**
  * The statement, granted to exactly these roles: one statement per grant of `rolesOnly`, the first keeping the
  * Sid and the others numbered. Conditions of the statement apply to every grant.
  */
-export function grantToRoles(statement: Omit<Statement, 'Principal'>, roleArns: readonly string[], by: 'principal' | 'condition' = 'principal'): Statement[] {
-  return rolesOnly(roleArns, by).map((grant, i) => ({
+export function grantToRoles(statement: Omit<Statement, 'Principal'>, roleArns: readonly string[], options: GrantOptions = {}): Statement[] {
+  return rolesOnly(roleArns, options).map((grant, i) => ({
     ...statement,
     Sid: i === 0 ? statement.Sid : `${statement.Sid}${i + 1}`,
     Principal: grant.Principal,

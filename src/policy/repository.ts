@@ -1,5 +1,5 @@
 import { lambdaFunctionArn } from '../model/naming';
-import { PolicyDocument, Statement, grantToRoles, policy } from './document';
+import { Organization, PolicyDocument, Statement, grantToRoles, policy } from './document';
 
 /** What pulling an image takes; Lambda needs exactly these two on the repository of its region. */
 export const IMAGE_PULL_ACTIONS = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'];
@@ -24,6 +24,8 @@ export interface RepositoryPolicyProps {
   readonly pullers: readonly string[];
   /** Lambda functions that run the image: their accounts and their names. Default: none (not a Lambda workload). */
   readonly functions?: { readonly accounts: readonly string[]; readonly names: readonly string[] };
+  /** The organization of the target accounts: pulls granted to it instead of to each account. @default each account */
+  readonly organization?: Organization;
 }
 
 /**
@@ -37,7 +39,8 @@ export interface RepositoryPolicyProps {
  * the caller of CreateFunction may pull the image). docs/security.md, "Grants by account and role name, and Lambda pulls".
  */
 export function repositoryPolicy(props: RepositoryPolicyProps): PolicyDocument {
-  const statements: Statement[] = grantToRoles({ Sid: 'TargetRolesPullImage', Effect: 'Allow', Action: IMAGE_PULL_ACTIONS }, props.pullers, 'condition');
+  const { organization } = props;
+  const statements: Statement[] = grantToRoles({ Sid: 'TargetRolesPullImage', Effect: 'Allow', Action: IMAGE_PULL_ACTIONS }, props.pullers, { by: 'condition', ...(organization ? { organization } : {}) });
   if (props.functions?.accounts.length) {
     const sorted = (values: readonly string[]) => [...new Set(values)].sort();
     statements.push({
@@ -47,7 +50,14 @@ export function repositoryPolicy(props: RepositoryPolicyProps): PolicyDocument {
       Action: IMAGE_PULL_ACTIONS,
       Condition: {
         StringLike: { 'aws:sourceArn': sorted(props.functions.names).map((name) => lambdaFunctionArn('*', props.region, name)) },
-        StringEqualsIfExists: { 'aws:SourceAccount': sorted(props.functions.accounts) },
+        // In an organization, the functions' accounts are its accounts: `aws:SourceOrgID` and `aws:SourceOrgPaths`
+        // are what a service acting for a resource sends of the resource's account (IAM global condition keys).
+        ...(organization
+          ? {
+              StringEqualsIfExists: { 'aws:SourceOrgID': organization.id },
+              ...(organization.paths?.length ? { 'ForAnyValue:StringLikeIfExists': { 'aws:SourceOrgPaths': organization.paths.map((path) => `${path}*`) } } : {}),
+            }
+          : { StringEqualsIfExists: { 'aws:SourceAccount': sorted(props.functions.accounts) } }),
       },
     });
   }

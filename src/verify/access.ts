@@ -14,6 +14,16 @@ import { Body, Plan, PlanResource, PolicyJson, asList, policyOf, statementsOf } 
 
 /** An account no config uses: the stand-in for "anyone else". */
 export const OUTSIDER_ACCOUNT = '999999999999';
+/** Where verify places the unrelated account when the plan names an organization: in another one. */
+export const OUTSIDER_ORGANIZATION = { id: 'o-outsider000' } as const;
+/** Another account of the environment's organization, within its paths, holding roles named like ours. */
+export const ORGANIZATION_MEMBER_ACCOUNT = '777777777777';
+/** An account of the environment's organization outside its paths, holding roles named like ours. */
+export const OUT_OF_PATH_ACCOUNT = '888888888888';
+
+/** What a service acting for a resource of an organization's account sends of it (IAM global condition keys). */
+const sourceOrganization = (org: { readonly id: string; readonly path?: string } | undefined): Record<string, string | string[]> =>
+  org ? { 'aws:SourceOrgID': org.id, ...(org.path ? { 'aws:SourceOrgPaths': [org.path] } : {}) } : {};
 const ADMIN: PolicyJson = { Version: '2012-10-17', Statement: [{ Sid: 'Administrator', Effect: 'Allow', Action: '*', Resource: '*' }] };
 const PULL_ANY: PolicyJson = { Version: '2012-10-17', Statement: [{ Sid: 'PullImages', Effect: 'Allow', Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'], Resource: '*' }] };
 
@@ -31,6 +41,8 @@ interface Principal {
   readonly identity: readonly NamedPolicy[];
   /** The permissions boundary, a ceiling on what the identity policies grant. @default none */
   readonly boundary?: NamedPolicy;
+  /** What IAM puts in every request of the principal's account: its organization and path. @default none (no organization) */
+  readonly organization?: { readonly id: string; readonly path?: string };
 }
 
 interface Target {
@@ -49,7 +61,7 @@ export interface AccessCheck {
   readonly target: Target;
   /** Request resource when it differs from the target (an object in a bucket). */
   readonly resource?: string;
-  readonly context?: Record<string, string>;
+  readonly context?: Record<string, string | string[]>;
 }
 
 export interface AccessResult {
@@ -80,8 +92,14 @@ export class AccessModel {
   /** SNS topics by ARN, with the key that encrypts them. */
   readonly topics = new Map<string, Target & { keyArn?: string }>();
 
+  /** The organization the plan's grants name, with the path verify places the environment's accounts in. */
+  readonly organization?: { readonly id: string; readonly path?: string };
+
   constructor(readonly plan: Plan) {
     const read = readIntent(plan.json.output);
+    const organization = 'intent' in read ? read.intent.organization : undefined;
+    // The environment's accounts are in the organization, within its first path (verify cannot look it up).
+    if (organization) this.organization = { id: organization.id, ...(organization.paths[0] ? { path: organization.paths[0] } : {}) };
     const boundaryOf = (account: string, arn: unknown) => (typeof arn === 'string' && 'intent' in read ? knownBoundary(account, read.intent, arn) : undefined);
     for (const r of plan.ofType('aws_iam_role')) {
       const arn = `arn:aws:iam::${r.account}:role/${r.body.name}`;
@@ -175,6 +193,7 @@ export class AccessModel {
       label: role?.label ?? `role ${arn} (not in this plan)`,
       identity: role?.identity ?? [],
       ...(role?.boundary ? { boundary: role.boundary } : {}),
+      ...(this.organization ? { organization: this.organization } : {}),
     };
   }
 
@@ -431,7 +450,7 @@ function deploymentPaths(p: Paths, c: PipelineContext): void {
       for (const list of ['iam:ListAttachedRolePolicies', 'iam:ListRolePolicies']) allow(`execution role can roll back and delete the function role (${action.name})`, exec, list, functionRole);
       allow(`execution role reads the function's recursion setting (${action.name})`, exec, 'lambda:GetFunctionRecursionConfig', { arn: functionArn, account: exec.account, label: `function ${action.configuration.StackName}` });
       allow(`Lambda pulls the image for ${functionArn}`, service('lambda.amazonaws.com', exec.account), 'ecr:BatchGetImage', repo, {
-        context: { 'aws:SourceArn': functionArn, 'aws:SourceAccount': exec.account },
+        context: { 'aws:SourceArn': functionArn, 'aws:SourceAccount': exec.account, ...sourceOrganization(model.organization) },
       });
     }
   }
@@ -561,11 +580,12 @@ function boundaryPaths(p: Paths, c: PipelineContext): void {
       for (const arn of actionRoles) deny(`a role named ${name} in an unrelated account cannot assume an action role`, squatter, 'sts:AssumeRole', model.roleTarget(arn));
     }
   }
+  organizationPaths(p, c);
   for (const repo of model.repositories.values()) {
     for (const stack of new Set(deploys.map((a) => a.configuration?.StackName).filter(Boolean))) {
       const functionArn = `arn:aws:lambda:${repo.region}:${OUTSIDER_ACCOUNT}:function:${stack}`;
       deny(`Lambda, for a function named ${stack} in an unrelated account, cannot pull the image`, service('lambda.amazonaws.com', OUTSIDER_ACCOUNT), 'ecr:BatchGetImage', repo, {
-        context: { 'aws:SourceArn': functionArn, 'aws:SourceAccount': OUTSIDER_ACCOUNT },
+        context: { 'aws:SourceArn': functionArn, 'aws:SourceAccount': OUTSIDER_ACCOUNT, ...sourceOrganization(model.organization && OUTSIDER_ORGANIZATION) },
       });
     }
   }
@@ -613,6 +633,37 @@ function boundaryPaths(p: Paths, c: PipelineContext): void {
   for (const [region, store] of stores) {
     const bucket = model.bucketTarget(store.bucket);
     deny(`no request without TLS reaches the ${region} artifacts`, pipelineRole, 's3:GetObject', bucket, { resource: object(bucket), context: { 'aws:SecureTransport': 'false' } });
+  }
+}
+
+/**
+ * Grants by organization trust what they name: a role of the readers' names in any account of the organization
+ * within its paths reads and pulls what the target accounts read (proved allowed, so the README says it), and the
+ * same role in an account of the organization outside the paths gets nothing.
+ */
+function organizationPaths(p: Paths, c: PipelineContext): void {
+  const { allow, deny, object, model, intent } = p;
+  const org = model.organization;
+  if (!org || !intent) return;
+  const readers = new Set(intent.deployments.flatMap((d) => [d.actionRole, ...(d.executionRole ? [d.executionRole] : [])]).map((arn) => arn.split('/').pop()!));
+  const storeBuckets = [...c.stores.values()].map((s) => model.bucketTarget(s.bucket));
+  const place = (account: string, path: string | undefined, name: string, label: string): Principal => ({
+    id: `arn:aws:iam::${account}:role/${name}`,
+    label,
+    account,
+    identity: [{ name: 'AdministratorAccess', policy: ADMIN }],
+    organization: { id: org.id, ...(path ? { path } : {}) },
+  });
+  for (const name of readers) {
+    const member = place(ORGANIZATION_MEMBER_ACCOUNT, org.path, name, `a role named ${name} in another account of the organization${org.path ? ' within its paths' : ''}`);
+    const home = c.stores.get(c.pipeline.region);
+    const bucket = home ? model.bucketTarget(home.bucket) : storeBuckets[0];
+    if (bucket) allow(`a role named ${name} in any account of the organization${org.path ? ' within its paths' : ''} reads artifacts`, member, 's3:GetObject', bucket, { resource: object(bucket) });
+    if (!org.path) continue;
+    const outside = place(OUT_OF_PATH_ACCOUNT, `${org.id}/r-0000/ou-0000-outside0/`, name, `a role named ${name} in an account of the organization outside its paths`);
+    for (const b of storeBuckets) deny(`a role named ${name} outside the organization's paths cannot read artifacts`, outside, 's3:GetObject', b, { resource: object(b) });
+    for (const key of model.keys.values()) deny(`a role named ${name} outside the organization's paths cannot decrypt artifacts`, outside, 'kms:Decrypt', key);
+    for (const repo of model.repositories.values()) deny(`a role named ${name} outside the organization's paths cannot pull the image`, outside, 'ecr:BatchGetImage', repo);
   }
 }
 
@@ -768,9 +819,11 @@ export class PolicyCache {
 export async function evaluate(check: AccessCheck, policies = new PolicyCache()): Promise<AccessResult> {
   const { principal, target } = check;
   const isService = !principal.id.startsWith('arn:');
-  const context: Record<string, string> = {
+  const org = principal.organization;
+  const context: Record<string, string | string[]> = {
     'aws:SecureTransport': 'true',
     ...(isService ? {} : { 'aws:PrincipalArn': principal.id, 'aws:PrincipalAccount': principal.account }),
+    ...(org && !isService ? { 'aws:PrincipalOrgID': org.id, ...(org.path ? { 'aws:PrincipalOrgPaths': [org.path] } : {}) } : {}),
     ...check.context,
   };
   const resource = check.resource ?? target.arn;

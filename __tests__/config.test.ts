@@ -77,6 +77,11 @@ describe('bad input names the file, the field and the fix', () => {
     ['an upper-case workload name', (d) => (d.workload.name = 'OrdersApi'), 'workload.name', /lower-case letters, digits and inner hyphens/],
     ['a malformed connection ARN', (d) => (d.source.connectionArn = 'arn:aws:iam::1:role/x'), 'source.connectionArn', /CodeConnections connection ARN.*omit it to create a connection/],
     ['a non-boolean approval', (d) => (d.stages[2].approval = 'yes'), 'stages[2].approval', /expected boolean/],
+    ['an organization id without "o-"', (d) => (d.organization = { id: 'a1b2c3d4e5' }), 'organization.id', /must be an AWS Organizations id: "o-" and 10 to 32 lowercase letters or digits, e\.g\. "o-a1b2c3d4e5" \(got "a1b2c3d4e5"\)/],
+    ['an organization path that is an account id', (d) => (d.organization = { id: 'o-a1b2c3d4e5', paths: ['222222222222'] }), 'organization.paths[0]', /must be an organization path such as "o-a1b2c3d4e5\/r-ab12\/ou-ab12-11111111\/"/],
+    ['an organization path without its final "/"', (d) => (d.organization = { id: 'o-a1b2c3d4e5', paths: ['o-a1b2c3d4e5/r-ab12/ou-ab12-11111111'] }), 'organization.paths[0]', /each ending in "\/"/],
+    ['a path of another organization', (d) => (d.organization = { id: 'o-a1b2c3d4e5', paths: ['o-ffffffffff/r-ab12/'] }), 'organization.paths[0]', /must start with the organization id "o-a1b2c3d4e5\/"/],
+    ['an empty list of organization paths', (d) => (d.organization = { id: 'o-a1b2c3d4e5', paths: [] }), 'organization.paths', /leave paths out to trust the whole organization/],
   ];
 
   it.each(cases)('rejects %s', (_what, mutate, path, message) => {

@@ -65,6 +65,55 @@ describe('policy building blocks', () => {
     }
   });
 
+  // With an organization the IAM engine decides again, over a universe of accounts in the organization within its
+  // paths, in it outside them, and outside it: only the given names of the first kind get in, and a name that only
+  // one account uses stays that account's.
+  describe('granted by organization', () => {
+    const ORG = { id: 'o-a1b2c3d4e5', paths: ['o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/'] };
+    const inPaths = { 'aws:PrincipalOrgID': ORG.id, 'aws:PrincipalOrgPaths': ['o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/ou-ab12-22222222/'] };
+    const outsidePaths = { 'aws:PrincipalOrgID': ORG.id, 'aws:PrincipalOrgPaths': ['o-a1b2c3d4e5/r-ab12/ou-ab12-33333333/'] };
+    const places: Record<string, Record<string, string | string[]>> = { '222222222222': inPaths, '333333333333': inPaths, '777777777777': inPaths, '888888888888': outsidePaths, '999999999999': {} };
+    const given = ['222222222222/deploy', '333333333333/deploy', '222222222222/only-here'];
+    const roleOf = (spec: string) => `arn:aws:iam::${spec.split('/')[0]}:role/${spec.split('/')[1]}`;
+    const allowed = async (doc: ReturnType<typeof policy>, spec: string) => {
+      const account = spec.split('/')[0]!;
+      const response = await runSimulation(
+        {
+          request: {
+            principal: roleOf(spec),
+            action: 's3:GetObject',
+            resource: { resource: 'arn:aws:s3:::bucket/key', accountId: '111111111111' },
+            contextVariables: { 'aws:PrincipalArn': roleOf(spec), 'aws:PrincipalAccount': account, ...places[account] },
+          },
+          identityPolicies: [{ name: 'admin', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } }],
+          serviceControlPolicies: [],
+          resourceControlPolicies: [],
+          resourcePolicy: doc,
+        },
+        {},
+      );
+      return response.resultType !== 'error' && response.overallResult === 'Allowed';
+    };
+    const read = (organization: typeof ORG | { id: string }) => policy(...grantToRoles({ Sid: 'Read', Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::bucket/*' }, given.map(roleOf), { organization }));
+
+    it('lets in a shared name in any account within the paths, an exact role elsewhere, nothing else', async () => {
+      const universe = Object.keys(places).flatMap((account) => ['deploy', 'only-here', 'other'].map((name) => `${account}/${name}`));
+      const decided: string[] = [];
+      for (const spec of universe) if (await allowed(read(ORG), spec)) decided.push(spec);
+      expect(decided).toEqual(['222222222222/deploy', '222222222222/only-here', '333333333333/deploy', '777777777777/deploy']);
+      const wholeOrganization: string[] = [];
+      for (const spec of universe) if (await allowed(read({ id: ORG.id }), spec)) wholeOrganization.push(spec);
+      expect(wholeOrganization).toEqual(['222222222222/deploy', '222222222222/only-here', '333333333333/deploy', '777777777777/deploy', '888888888888/deploy']);
+    });
+
+    it('is the same size for ten accounts and a thousand', () => {
+      const arns = (n: number) => Array.from({ length: n }, (_, i) => [`arn:aws:iam::${200000000000 + i}:role/w-deploy`, `arn:aws:iam::${200000000000 + i}:role/w-exec`]).flat();
+      const size = (n: number) => JSON.stringify(rolesOnly(arns(n), { organization: ORG })).length;
+      expect(size(1_000)).toBe(size(10));
+      expect(rolesOnly(arns(1_000), { organization: ORG })).toHaveLength(1);
+    });
+  });
+
   it('keeps the conditions of the statement with every grant, and refuses to set one twice', () => {
     const [first, second] = grantToRoles({ Sid: 'S', Effect: 'Allow', Action: 'kms:Decrypt', Resource: '*', Condition: { StringEquals: { 'kms:ViaService': 'sns.eu-west-1.amazonaws.com' } } }, [A, B, 'arn:aws:iam::222222222222:role/c']);
     expect([first!.Sid, second!.Sid]).toEqual(['S', 'S2']);

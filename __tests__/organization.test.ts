@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { verifyPlan, Verification } from '../src/verify';
 import { iamSize } from '../src/policy/limits';
 import { shape } from '../bench/shape-generator';
@@ -83,5 +84,18 @@ describe('grants by organization', () => {
     const small = sizes(20);
     expect(small.managed).toEqual([]);
     expect(sizes(200)).toEqual(small);
+  });
+});
+
+describe('the README row for an organization', () => {
+  it('is what the 200 x 1 plan with an organization holds', () => {
+    const row = /^\| 200 x 1 \(lambda-container\), organization with one path \| ([\d,]+) B \| ([\d,]+) B \| ([\d,]+) \| ([\d,]+) inline, no managed policy \|$/m.exec(readFileSync('README.md', 'utf8'));
+    expect(row).not.toBeNull();
+    const doc = shape(200, 1, 'lambda-container', ORG.id);
+    const { json } = synth({ ...doc, organization: ORG }, 'bench/shapes/200x1-org.json');
+    const one = (type: string) => iamSize((Object.values(json.resource[type]!)[0] as Json).policy);
+    const pipelineRole = Object.entries(json.resource.aws_iam_role_policy!).find(([name]) => name.startsWith('pipeline_role'))![1];
+    expect(row!.slice(1).map((n) => Number(n.replace(/,/g, '')))).toEqual([one('aws_s3_bucket_policy'), one('aws_kms_key'), one('aws_ecr_repository_policy'), iamSize(pipelineRole.policy)]);
+    expect(json.resource.aws_iam_policy).toBeUndefined();
   });
 });

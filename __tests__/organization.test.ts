@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { parse } from 'jsonc-parser';
 import { verifyPlan, Verification } from '../src/verify';
 import { iamSize } from '../src/policy/limits';
 import { shape } from '../bench/shape-generator';
@@ -84,6 +85,24 @@ describe('grants by organization', () => {
     const small = sizes(20);
     expect(small.managed).toEqual([]);
     expect(sizes(200)).toEqual(small);
+  });
+});
+
+describe('every workload kind, granted by organization', () => {
+  const SHIPPED = ['example', 'example-cfn', 'example-cloud', 'example-ecs', 'example-s3'];
+  it.each(SHIPPED)('%s passes verify, and its roles assume the target roles by name', async (name) => {
+    const file = `config/${name}.json`;
+    const { json } = synth({ ...(parse(readFileSync(file, 'utf8')) as object), organization: ORG } as never, file);
+    const v = await verifyPlan(name, json);
+    expect(failing(v)).toEqual([]);
+    expect(v.ok).toBe(true);
+    // No account list left in what the tooling roles assume (pipeline role, smoke test's role).
+    const assumed = Object.values(json.resource.aws_iam_role_policy ?? {})
+      .flatMap((b: Json) => JSON.parse(b.policy).Statement as Json[])
+      .filter((st) => st.Action === 'sts:AssumeRole')
+      .flatMap((st) => [st.Resource].flat() as string[]);
+    expect(assumed.length).toBeGreaterThan(0);
+    expect(assumed.every((arn) => arn.startsWith('arn:aws:iam::*:role/'))).toBe(true);
   });
 });
 

@@ -125,6 +125,7 @@ export class EnvironmentStack extends TerraformStack {
           pipelineArn: pipelineArn(tooling.account, primary, n.pipeline),
           checkRoleName: n.smokeCheckRole,
           checkAccounts: topology.targets.map((t) => t.account),
+          ...(config.organization ? { checkRoleInAnyAccount: true } : {}),
           keyArn: storeIn(primary).keyArn,
           invokeFunctions: kind.deploysFunctions,
         })

@@ -4,7 +4,7 @@ import { CodeconnectionsConnection } from '@cdktf/provider-aws/lib/codeconnectio
 import { Codepipeline } from '@cdktf/provider-aws/lib/codepipeline';
 import { ArtifactStore } from './artifact-store';
 import { policyArn, roleArn } from '../model/naming';
-import { serviceTrust } from '../policy/document';
+import { assumableRoles, serviceTrust } from '../policy/document';
 import { pipelineRolePolicy } from '../policy/roles';
 import { pipelineStages } from '../model/pipeline-layout';
 import { Role } from './role';
@@ -110,7 +110,7 @@ export class DeliveryPipeline extends Construct {
         stores: props.stores,
         buildProjectArn: props.buildProject.arn,
         sourceCheckProjectArn: props.sourceCheckProject.arn,
-        actionRoleArns: props.actionRoleInAnyAccount ? [`arn:aws:iam::*:role/${props.actionRoleName}`] : accounts.map((a) => roleArn(a, props.actionRoleName)),
+        actionRoleArns: assumableRoles(props.actionRoleName, accounts, props.actionRoleInAnyAccount),
         connectionArn: this.connectionArn,
         ...(props.notifications ? { notifications: props.notifications } : {}),
         ...(props.smokeTest ? { smokeTestFunctionArn: props.smokeTest.functionArn } : {}),

@@ -2,8 +2,8 @@ import { Construct } from 'constructs';
 import { AssetType, TerraformAsset, TerraformProvider } from 'cdktf';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
-import { policy, serviceTrust, writeLogs } from '../policy/document';
-import { lambdaLogGroup, roleArn } from '../model/naming';
+import { assumableRoles, policy, serviceTrust, writeLogs } from '../policy/document';
+import { lambdaLogGroup } from '../model/naming';
 import { Role } from './role';
 
 export interface SmokeTestProps {
@@ -21,6 +21,8 @@ export interface SmokeTestProps {
   readonly checkRoleName: string;
   /** Target accounts, each with a role named `checkRoleName`. */
   readonly checkAccounts: readonly string[];
+  /** Assume the check role by its name in any account (an environment that grants by organization). @default false */
+  readonly checkRoleInAnyAccount?: boolean;
   /** Key that encrypts the function's log group (the pipeline region's artifact key). */
   readonly keyArn: string;
   /** Also invoke each deployed Lambda function (container Lambda workloads). Default: false. */
@@ -53,7 +55,7 @@ export class SmokeTest extends Construct {
         { Sid: 'ReadPipelineStages', Effect: 'Allow', Action: 'codepipeline:GetPipeline', Resource: props.pipelineArn },
         // Job results have no resource-level permissions.
         { Sid: 'ReportJobResults', Effect: 'Allow', Action: ['codepipeline:PutJobFailureResult', 'codepipeline:PutJobSuccessResult'], Resource: '*' },
-        { Sid: 'AssumeCheckRoles', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: [...new Set(props.checkAccounts)].sort().map((a) => roleArn(a, props.checkRoleName)) },
+        { Sid: 'AssumeCheckRoles', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: assumableRoles(props.checkRoleName, props.checkAccounts, props.checkRoleInAnyAccount) },
       ),
     });
     this.function = new LambdaFunction(this, 'function', {

@@ -1,4 +1,4 @@
-import { accountOfArn, accountRoot, logGroupArn } from '../model/naming';
+import { accountOfArn, accountRoot, logGroupArn, roleArn } from '../model/naming';
 
 export type Principal = '*' | { AWS?: string | string[]; Service?: string | string[]; Federated?: string };
 export type Conditions = Record<string, Record<string, string | string[] | boolean>>;
@@ -162,6 +162,14 @@ export const serviceTrust = (service: string, condition?: Conditions): PolicyDoc
 
 /** Trust policy of a CodeBuild service role: CodeBuild acting for this account only (the confused deputy, docs/security.md). */
 export const codeBuildTrust = (account: string): PolicyDocument => serviceTrust('codebuild.amazonaws.com', { StringEquals: { 'aws:SourceAccount': account } });
+
+/**
+ * The `Resource` of `sts:AssumeRole` on the role of one name in several accounts: each account's ARN, or, for an
+ * environment that grants by organization, the name in any account (one ARN at any account count; the trust of each
+ * role still decides who gets in).
+ */
+export const assumableRoles = (name: string, accounts: readonly string[], inAnyAccount = false): string[] =>
+  inAnyAccount ? [roleArn('*', name)] : [...new Set(accounts)].sort().map((account) => roleArn(account, name));
 
 /** Trust policy for a role assumed only by the given roles (possibly in other accounts). */
 export const rolesTrust = (roleArns: readonly string[]): PolicyDocument =>

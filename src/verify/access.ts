@@ -469,7 +469,7 @@ function deploymentPaths(p: Paths, c: PipelineContext): void {
     }
     // The task execution role is the user's: its own policy is not in the plan, so the repository side is checked.
     for (const role of inAccount(intent?.taskRoles?.execution)) {
-      const puller: Principal = { id: role, account, label: `task execution role ${role} (own pull permission assumed)`, identity: [{ name: 'assumed ECR pull permission', policy: PULL_ANY }] };
+      const puller: Principal = { ...model.principal(role), label: `task execution role ${role} (own pull permission assumed)`, identity: [{ name: 'assumed ECR pull permission', policy: PULL_ANY }] };
       for (const repo of [...model.repositories.values()].filter((r) => r.region === region)) {
         allow(`ECS pulls the image for ${service} (${action.name})`, puller, 'ecr:BatchGetImage', repo);
       }

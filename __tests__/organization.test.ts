@@ -56,6 +56,19 @@ describe('grants by organization', () => {
     expect(failing(v)).toContain(`a role named ${DEPLOY} in an account of the organization outside its paths s3:GetObject arn:aws:s3:::orders-api-example-artifacts-111111111111-eu-west-1/pipeline/artifact.zip`);
   });
 
+  it('fail verify when the Lambda statement takes a missing organization for a match (IfExists, no paths)', async () => {
+    const json = fresh();
+    editGrants(json, (s) => {
+      if (s.Sid !== 'LambdaPullsForTargetFunctions') return;
+      s.Condition.StringEqualsIfExists = s.Condition.StringEquals;
+      delete s.Condition.StringEquals;
+      delete s.Condition['ForAnyValue:StringLike'];
+    });
+    const v = await verifyPlan('mutated', json);
+    expect(failing(v)).toContain('lambda.amazonaws.com ecr:BatchGetImage arn:aws:ecr:eu-west-1:111111111111:repository/orders-api-example');
+    expect(v.access.filter((a) => !a.ok).map((a) => a.why)).toContain('Lambda, for a function named orders-api-example-prod in an account of no organization, cannot pull the image');
+  });
+
   it('name the organization instead of the accounts, and keep a role of one account exact', () => {
     const bucket = JSON.parse((Object.values(good.resource.aws_s3_bucket_policy!)[0] as Json).policy);
     const readers = bucket.Statement.find((s: Json) => s.Sid === 'ReadersGetArtifacts');
@@ -103,6 +116,17 @@ describe('every workload kind, granted by organization', () => {
       .flatMap((st) => [st.Resource].flat() as string[]);
     expect(assumed.length).toBeGreaterThan(0);
     expect(assumed.every((arn) => arn.startsWith('arn:aws:iam::*:role/'))).toBe(true);
+  });
+});
+
+describe('a puller name under an organization', () => {
+  it('must be the workload\'s: a common role name would let that role of every account pull', () => {
+    const ecs = parse(readFileSync('config/example-ecs.json', 'utf8')) as Json;
+    const withName = (taskExecutionRoleName: string) => () => synth({ ...ecs, organization: ORG, workload: { ...ecs.workload, taskExecutionRoleName } } as never, 'config/example-ecs.json');
+    expect(withName('ecsTaskExecutionRole')).toThrow(/organization: grants image pulls to the role name "ecsTaskExecutionRole" in every account of the organization, and that name is not the workload's: name the role "orders-web-\.\.\." in the workload, or leave organization out/);
+    expect(withName('orders-web-task-execution')).not.toThrow();
+    // Without an organization the grant names each account, and any name does.
+    expect(() => synth({ ...ecs, workload: { ...ecs.workload, taskExecutionRoleName: 'ecsTaskExecutionRole' } } as never, 'config/example-ecs.json')).not.toThrow();
   });
 });
 

@@ -48,8 +48,8 @@ export interface DeliveryPipelineProps {
   readonly actionRoleName: string;
   /**
    * Assume the action role by its name in any account, not by each account's ARN: for an environment that grants by
-   * organization, whose thousand accounts would not fit the role's policy quotas. What the pipeline role reaches
-   * stays the same: only the deploy roles trust it, and only the pipeline's actions (the apply role's) name them.
+   * organization, whose thousand accounts would not fit the role's policy quotas. It may then assume a role of that
+   * name anywhere; the pipeline's actions (which only the apply role changes) decide which (docs/security.md).
    * @default false
    */
   readonly actionRoleInAnyAccount?: boolean;

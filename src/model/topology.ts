@@ -154,6 +154,25 @@ const FIELD_CHECKS: readonly EnvironmentCheck[] = [
   { needs: ['stages'], check: (config) => stageDuplicates(config.stages) },
   { needs: ['workload'], check: (config) => workloadKind(config.workload).checks(config.workload) },
   {
+    // Under an organization grant a puller's name is all that narrows the pulls: a name that is not the workload's
+    // (the ECS console's default "ecsTaskExecutionRole", say) would let that role of every account of the
+    // organization pull the images.
+    needs: ['organization', 'workload', 'tooling'],
+    check: (config) => {
+      const kind = workloadKind(config.workload);
+      const puller = config.organization && kind.usesImages ? kind.imagePuller(config.workload, config.tooling.account, namesFor(config.workload.name, config.name)) : undefined;
+      const name = puller?.slice(puller.indexOf(':role/') + ':role/'.length);
+      return name && !name.startsWith(`${config.workload.name}-`)
+        ? [
+            {
+              path: 'organization',
+              message: `grants image pulls to the role name "${echo(name)}" in every account of the organization, and that name is not the workload's: name the role "${config.workload.name}-..." in the workload, or leave organization out`,
+            },
+          ]
+        : [];
+    },
+  },
+  {
     needs: ['pullRequests', 'source'],
     check: (config) =>
       config.pullRequests && !config.source.connectionArn

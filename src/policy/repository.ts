@@ -50,12 +50,14 @@ export function repositoryPolicy(props: RepositoryPolicyProps): PolicyDocument {
       Action: IMAGE_PULL_ACTIONS,
       Condition: {
         StringLike: { 'aws:sourceArn': sorted(props.functions.names).map((name) => lambdaFunctionArn('*', props.region, name)) },
-        // In an organization, the functions' accounts are its accounts: `aws:SourceOrgID` and `aws:SourceOrgPaths`
-        // are what a service acting for a resource sends of the resource's account (IAM global condition keys).
+        // In an organization, the functions' accounts are its accounts. `aws:SourceOrgID` (and `aws:SourceOrgPaths`)
+        // are what a service acting for a resource sends of the resource's account's organization (IAM global
+        // condition keys); a request without them (an account in no organization) must not pass, so no `IfExists`:
+        // if Lambda ever sent none, image pulls would fail at the first deploy, never widen (docs/security.md).
         ...(organization
           ? {
-              StringEqualsIfExists: { 'aws:SourceOrgID': organization.id },
-              ...(organization.paths?.length ? { 'ForAnyValue:StringLikeIfExists': { 'aws:SourceOrgPaths': organization.paths.map((path) => `${path}*`) } } : {}),
+              StringEquals: { 'aws:SourceOrgID': organization.id },
+              ...(organization.paths?.length ? { 'ForAnyValue:StringLike': { 'aws:SourceOrgPaths': organization.paths.map((path) => `${path}*`) } } : {}),
             }
           : { StringEqualsIfExists: { 'aws:SourceAccount': sorted(props.functions.accounts) } }),
       },

@@ -20,6 +20,8 @@ export const OUTSIDER_ORGANIZATION = { id: 'o-outsider000' } as const;
 export const ORGANIZATION_MEMBER_ACCOUNT = '777777777777';
 /** An account of the environment's organization outside its paths, holding roles named like ours. */
 export const OUT_OF_PATH_ACCOUNT = '888888888888';
+/** The OU path verify gives that account: under the organization's root, in no OU the environment names. */
+const OUTSIDE_PATH = (organization: string) => `${organization}/r-0000/ou-0000-outside0/`;
 
 /** What a service acting for a resource of an organization's account sends of it (IAM global condition keys). */
 const sourceOrganization = (org: { readonly id: string; readonly path?: string } | undefined): Record<string, string | string[]> =>
@@ -587,6 +589,18 @@ function boundaryPaths(p: Paths, c: PipelineContext): void {
       deny(`Lambda, for a function named ${stack} in an unrelated account, cannot pull the image`, service('lambda.amazonaws.com', OUTSIDER_ACCOUNT), 'ecr:BatchGetImage', repo, {
         context: { 'aws:SourceArn': functionArn, 'aws:SourceAccount': OUTSIDER_ACCOUNT, ...sourceOrganization(model.organization && OUTSIDER_ORGANIZATION) },
       });
+      // Under an organization grant, an account in no organization sends no organization keys at all.
+      if (model.organization) {
+        deny(`Lambda, for a function named ${stack} in an account of no organization, cannot pull the image`, service('lambda.amazonaws.com', OUTSIDER_ACCOUNT), 'ecr:BatchGetImage', repo, {
+          context: { 'aws:SourceArn': functionArn, 'aws:SourceAccount': OUTSIDER_ACCOUNT },
+        });
+        if (model.organization.path) {
+          const outside = `arn:aws:lambda:${repo.region}:${OUT_OF_PATH_ACCOUNT}:function:${stack}`;
+          deny(`Lambda, for a function named ${stack} outside the organization's paths, cannot pull the image`, service('lambda.amazonaws.com', OUT_OF_PATH_ACCOUNT), 'ecr:BatchGetImage', repo, {
+            context: { 'aws:SourceArn': outside, 'aws:SourceAccount': OUT_OF_PATH_ACCOUNT, ...sourceOrganization({ id: model.organization.id, path: OUTSIDE_PATH(model.organization.id) }) },
+          });
+        }
+      }
     }
   }
   // Only the pipeline role assumes a deploy role: every other role of the plan is denied, even with its own
@@ -660,7 +674,7 @@ function organizationPaths(p: Paths, c: PipelineContext): void {
     const bucket = home ? model.bucketTarget(home.bucket) : storeBuckets[0];
     if (bucket) allow(`a role named ${name} in any account of the organization${org.path ? ' within its paths' : ''} reads artifacts`, member, 's3:GetObject', bucket, { resource: object(bucket) });
     if (!org.path) continue;
-    const outside = place(OUT_OF_PATH_ACCOUNT, `${org.id}/r-0000/ou-0000-outside0/`, name, `a role named ${name} in an account of the organization outside its paths`);
+    const outside = place(OUT_OF_PATH_ACCOUNT, OUTSIDE_PATH(org.id), name, `a role named ${name} in an account of the organization outside its paths`);
     for (const b of storeBuckets) deny(`a role named ${name} outside the organization's paths cannot read artifacts`, outside, 's3:GetObject', b, { resource: object(b) });
     for (const key of model.keys.values()) deny(`a role named ${name} outside the organization's paths cannot decrypt artifacts`, outside, 'kms:Decrypt', key);
     for (const repo of model.repositories.values()) deny(`a role named ${name} outside the organization's paths cannot pull the image`, outside, 'ecr:BatchGetImage', repo);

@@ -40,9 +40,9 @@ function main(): number {
     console.log(JSON.stringify(listed.map(({ backend: _backend, ...entry }) => entry)));
     return 0;
   }
-  const { stacks } = synthesize(environmentFiles(args.config));
+  const { stacks, parts } = synthesize(environmentFiles(args.config));
   const quiet = args.quiet || (Boolean(process.env.CI) && !args.summary);
-  if (!quiet) console.log(stacks.map(summarize).join('\n\n'));
+  if (!quiet) console.log(stacks.map((s) => summarize(s, parts.filter((p) => p.topology.environment === s.topology.environment))).join('\n\n'));
   return 0;
 }
 

@@ -30,9 +30,9 @@ function stacksToCheck(args: { config?: string[]; plan?: string[] }, names: read
   if (args.plan?.length) {
     return args.plan.map((file) => ({ ...readStackFile(file), assets: join(dirname(file), 'assets') }));
   }
-  const { stacks, outdir } = synthesize(environmentFiles(args.config));
-  const known = stacks.map((s) => s.node.id);
+  const { names: known, outdir } = synthesize(environmentFiles(args.config));
   for (const name of names) assertKnownEnvironment(name, known);
+  // Every stack of a split environment is checked on its own, as it is planned and applied.
   return known
     .filter((name) => !names.length || names.includes(name))
     .map((name) => ({ ...readStackFile(stackFile(outdir, name)), assets: join(outdir, 'stacks', name, 'assets') }));

@@ -8,6 +8,7 @@ import { TerraformCheck } from './src/terraform/check';
 import { validationSummary } from './src/terraform/report';
 import { findProviderSource, findTerraform } from './src/terraform/toolchain';
 import { verifyPlan } from './src/verify';
+import { assembleEnvironments } from './src/verify/environment-plans';
 import { checkAccessOnAllCores, isShardWorker, serveShard } from './src/verify/shards';
 import { markdownReport, terminalReport } from './src/verify/report';
 
@@ -48,7 +49,7 @@ async function main(): Promise<number> {
   } else {
     const synth = synthesize(environmentFiles(args.config));
     outdir = synth.outdir;
-    files = synth.stacks.map((s) => stackFile(synth.outdir, s.node.id));
+    files = synth.names.map((name) => stackFile(synth.outdir, name));
   }
   const validate = args['no-terraform'] ? (console.log('terraform validate: not run (--no-terraform).\n'), undefined) : terraformValidation();
   try {
@@ -60,8 +61,10 @@ async function main(): Promise<number> {
 
 async function verifyFiles(files: readonly string[], outdir: string, validate: TerraformValidation | undefined, threads: number | undefined): Promise<number> {
   let failed = false;
-  for (const file of files) {
-    const { name, json } = readStackFile(file);
+  const read = files.map((file) => ({ ...readStackFile(file), file }));
+  // A split environment's stacks are one plan to verify (src/verify/environment-plans.ts).
+  for (const { name, json } of assembleEnvironments(read)) {
+    const file = read.find((r) => r.name === name)!.file;
     const validation = await validate?.validate({ name, json, assets: join(dirname(file), 'assets') });
     const verification = await verifyPlan(name, json, validation && { ok: validation.ok, summary: validationSummary(validation) }, (j) => checkAccessOnAllCores(j, __filename, threads));
     const reportDir = join(outdir, 'verify');

@@ -1,11 +1,13 @@
 import { TerraformResource } from 'cdktf';
+import type { AccountProviders } from '../src/constructs/account-providers';
 import type { EnvironmentStack } from '../stacks/environment-stack';
+import type { TargetAccountsStack } from '../stacks/target-accounts-stack';
 import { workloadKind } from '../src/workloads/registry';
 
 /** Resources of a synthesized environment per account and region, by the provider each resource is placed with. */
-export function resourcesPerPlace(stack: EnvironmentStack): Map<string, Map<string, number>> {
+export function resourcesPerPlace(...stacks: ReadonlyArray<Pick<EnvironmentStack, 'node'> & { providers: AccountProviders }>): Map<string, Map<string, number>> {
   const counts = new Map<string, Map<string, number>>();
-  for (const node of stack.node.findAll()) {
+  for (const stack of stacks) for (const node of stack.node.findAll()) {
     if (!(node instanceof TerraformResource)) continue;
     const place = stack.providers.placeOf(node.provider);
     if (!place) throw new Error(`${node.node.path} has no account provider: every resource must be placed in an account`);
@@ -42,9 +44,9 @@ const pad = (rows: string[][]) => {
 };
 
 /** What a synth produced, in a few lines a person reads after `npm run synth`. */
-export function summarize(stack: EnvironmentStack): string {
+export function summarize(stack: EnvironmentStack, parts: readonly TargetAccountsStack[] = []): string {
   const t = stack.topology;
-  const places = resourcesPerPlace(stack);
+  const places = resourcesPerPlace(stack, ...parts);
   const total = [...places.values()].flatMap((r) => [...r.values()]).reduce((a, b) => a + b, 0);
   const regions = [...new Set([...places.values()].flatMap((r) => [...r.keys()]))].sort();
   const accounts = [...places.keys()].sort((a, b) => (a === t.tooling.account ? -1 : b === t.tooling.account ? 1 : a.localeCompare(b)));
@@ -61,7 +63,13 @@ export function summarize(stack: EnvironmentStack): string {
     return `  ${w.name}${w.approval ? ' (manual approval)' : ''}: ${targets.join(', ')}`;
   });
   return [
-    `environment ${t.environment}: ${total} resources, ${stack.providers.all.length} providers (account x region), workload ${stack.workload.kind}`,
+    `environment ${t.environment}: ${total} resources, ${[stack, ...parts].reduce((n, s) => n + s.providers.all.length, 0)} providers (account x region), workload ${stack.workload.kind}`,
+    ...(parts.length
+      ? [
+          `  stacks: ${stack.node.id} (tooling, ${stack.providers.all.length} providers), ${parts.map((p) => `${p.node.id} (${p.providers.all.length} account${p.providers.all.length === 1 ? "" : "s"})`).join(', ')}`,
+          `  note: each stack has its own state and plans alone; apply every target stack before the pipeline's first deploy (output target_stacks)`,
+        ]
+      : []),
     `  pipeline ${t.names.pipeline} in ${t.tooling.account}/${t.tooling.region}: ${['Source', 'Build', ...t.waves.map((w) => w.name)].join(' -> ')}`,
     `  artifact stores: ${t.pipelineRegions.join(', ')}; image repositories: ${workloadKind(stack.workload).usesImages ? t.deployRegions.join(', ') : 'none'}`,
     ...pad(table),

@@ -3,6 +3,9 @@ import { basename, dirname, join } from 'node:path';
 import { App } from 'cdktf';
 import { loadEnvironmentFiles } from '../src/config/load';
 import { EnvironmentStack } from '../stacks/environment-stack';
+import { TargetAccountsStack } from '../stacks/target-accounts-stack';
+import { stackParts } from '../src/model/stack-parts';
+import { buildTopology } from '../src/model/topology';
 
 const CONFIG_DIR = 'config';
 
@@ -18,16 +21,20 @@ export function environmentFiles(given: readonly string[] | undefined): string[]
 }
 
 /**
- * Validates every environment file, then synthesizes one stack per environment. Nothing is written
- * unless every file is valid: the App creates its output folder as soon as it exists.
+ * Validates every environment file, then synthesizes its stacks: one, or, for an environment with
+ * `targetAccountsPerStack`, the tooling stack and its target stacks. Nothing is written unless every file is
+ * valid: the App creates its output folder as soon as it exists.
  */
-export function synthesize(files: readonly string[]): { stacks: EnvironmentStack[]; outdir: string } {
+export function synthesize(files: readonly string[]): { stacks: EnvironmentStack[]; parts: TargetAccountsStack[]; names: string[]; outdir: string } {
   const configs = loadEnvironmentFiles(files);
   const app = new App();
+  const parts: TargetAccountsStack[] = [];
   // A limit found while building (a policy or the pipeline too big) names the environment and its file.
   const stacks = configs.map((config, i) => {
     try {
-      return new EnvironmentStack(app, config);
+      const { main, targets } = stackParts(config.name, buildTopology(config).targets.map((t) => t.account), config.targetAccountsPerStack);
+      for (const part of targets) parts.push(new TargetAccountsStack(app, config, part));
+      return new EnvironmentStack(app, config, { part: main });
     } catch (err) {
       throw new Error(`${files[i]}: environment ${config.name} cannot be deployed: ${(err as Error).message}`);
     }
@@ -36,11 +43,12 @@ export function synthesize(files: readonly string[]): { stacks: EnvironmentStack
   // cdktf commands read cdktf.out/stacks/ as well as the manifest: stacks of an earlier synth of other files
   // would be deployable although the manifest no longer lists them.
   const stacksDir = join(app.outdir, 'stacks');
-  const written = new Set(stacks.map((s) => s.node.id));
+  const names = [...stacks, ...parts].map((s) => s.node.id);
+  const written = new Set(names);
   if (existsSync(stacksDir)) {
     for (const stale of readdirSync(stacksDir).filter((d) => !written.has(d))) rmSync(join(stacksDir, stale), { recursive: true, force: true });
   }
-  return { stacks, outdir: app.outdir };
+  return { stacks, parts, names, outdir: app.outdir };
 }
 
 /** Where the synthesized JSON of a stack lands. */

@@ -1,13 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Construct } from 'constructs';
-import { Aspects, Fn, TerraformOutput, TerraformStack, TerraformVariable, Token } from 'cdktf';
-import { AccountAccess, AccountProviders } from '../src/constructs/account-providers';
+import { Aspects, TerraformOutput, TerraformStack } from 'cdktf';
+import { AccountProviders } from '../src/constructs/account-providers';
 import { useBackend } from '../src/constructs/backend';
 import { ArtifactStore } from '../src/constructs/artifact-store';
 import { EnvironmentConfig, WorkloadConfig } from '../src/config/schema';
 import { DeliveryPipeline } from '../src/constructs/delivery-pipeline';
-import { DeploymentRoles } from '../src/constructs/deployment-roles';
 import { ImageBuild } from '../src/constructs/image-build';
 import { SourceCheck } from '../src/constructs/source-check';
 import { ImageRepository } from '../src/constructs/image-repository';
@@ -17,9 +16,9 @@ import { SmokeTest } from '../src/constructs/smoke-test';
 import { PermissionsBoundary } from '../src/constructs/permissions-boundary';
 import { codeBuildProjectArn, pipelineArn, policyArn, roleArn } from '../src/model/naming';
 import { workloadKind } from '../src/workloads/registry';
-import type { TargetContext } from '../src/workloads/workload-kind';
 import { INTENT_OUTPUT, INTENT_VERSION, PipelineIntent } from '../src/model/intent';
-import { TFC_CREDENTIALS_TYPE, TFC_CREDENTIALS_VARIABLE, tfcTag } from '../src/model/tfc';
+import type { MainPart } from '../src/model/stack-parts';
+import { accountAccess, deploymentRolesOf, environmentTags } from './stack-setup';
 import { Topology, buildTopology } from '../src/model/topology';
 
 export interface EnvironmentStackOptions {
@@ -27,13 +26,9 @@ export interface EnvironmentStackOptions {
   readonly smokeTestCode?: string;
   /** Reads a file of the repository synth runs in (the pull-request buildspec). Default: from the working directory. */
   readonly readRepositoryFile?: (path: string) => string;
+  /** Which part of the environment the stack holds: all of it, or the tooling account of a split one. @default the whole environment */
+  readonly part?: MainPart;
 }
-
-/** The Terraform variable naming the role providers assume (plan or apply). */
-export const TERRAFORM_ROLE_VARIABLE = 'terraform_role_name';
-
-/** Tag keys every resource carries. */
-export const PROJECT_TAG = 'cross-account-pipeline';
 
 /**
  * One environment: every account and region of the delivery system in a single Terraform plan, with its
@@ -49,10 +44,13 @@ export class EnvironmentStack extends TerraformStack {
   readonly workload: WorkloadConfig;
 
   constructor(scope: Construct, config: EnvironmentConfig, options: EnvironmentStackOptions = {}) {
-    super(scope, config.name);
+    const part = options.part ?? { kind: 'whole', name: config.name };
+    super(scope, part.name);
     const topology = (this.topology = buildTopology(config));
     const { names: n, tooling } = topology;
     const primary = tooling.region;
+    // A split environment's target accounts are in their own stacks (stacks/target-accounts-stack.ts).
+    const targetsHere = part.kind === 'whole' ? topology.targets : [];
 
     const sessionName = `cdktf-${n.prefix}`.slice(0, 64);
     useBackend(this, config.backend, sessionName);
@@ -60,12 +58,12 @@ export class EnvironmentStack extends TerraformStack {
       toolingAccount: tooling.account,
       places: [
         ...topology.pipelineRegions.map((region) => ({ account: tooling.account, region })),
-        ...topology.targets.flatMap((t) => t.regions.map((region) => ({ account: t.account, region }))),
+        ...targetsHere.flatMap((t) => t.regions.map((region) => ({ account: t.account, region }))),
         // AWS Chatbot has its API in a few regions only.
         ...(config.notifications?.slack ? [{ account: tooling.account, region: config.notifications.slack.region }] : []),
       ],
-      access: config.credentials === 'tfc-dynamic' ? this.tfcDynamicCredentials() : { kind: 'assume-role', roleName: this.terraformRole(config), sessionName },
-      tags: { project: PROJECT_TAG, environment: config.name, workload: config.workload.name, 'managed-by': 'cdktf' },
+      access: accountAccess(this, config, sessionName),
+      tags: environmentTags(config),
     }));
 
     // Every role of the stack carries the boundary ci-setup created in its account (docs/security.md).
@@ -131,8 +129,8 @@ export class EnvironmentStack extends TerraformStack {
         })
       : undefined;
 
-    const deploymentRoles = topology.targets.map((target) =>
-      this.deploymentRoles(config, target, pipelineRole, {
+    const deploymentRoles = targetsHere.map((target) =>
+      deploymentRolesOf(this, config, topology, providers, target, {
         stores: target.regions.map(storeIn),
         repositoryArns: repositoriesIn(target.regions).map((r) => r.arn),
       }),
@@ -238,66 +236,16 @@ export class EnvironmentStack extends TerraformStack {
     }
     this.outputs(topology, stores, repositories);
     // What the pipeline intends, for verify to derive its paths from and hold the plan to (src/model/intent.ts).
-    new TerraformOutput(this, INTENT_OUTPUT, { value: pipelineIntent(config, topology), staticId: true });
-  }
-
-  /** The roles of one target account: the action role, the execution role and boundary, the smoke check role. */
-  private deploymentRoles(config: EnvironmentConfig, target: Topology['targets'][number], pipelineRole: string, stores: Pick<TargetContext, 'stores' | 'repositoryArns'>): DeploymentRoles {
-    const { workload } = config;
-    const kind = workloadKind(workload);
-    const n = this.topology.names;
-    const context: TargetContext = { account: target.account, regions: target.regions, deployments: target.deployments, names: n, ...stores };
-    const policies = kind.policies(workload, context);
-    const smokeCheck = config.smokeTests ? kind.smokeCheckPolicy(workload, context) : undefined;
-    return new DeploymentRoles(this, `deploy-roles-${target.account}`, {
-      provider: this.providers.for(target.account, target.regions[0]!),
-      account: target.account,
-      actionRoleName: n.actionRole,
-      pipelineRoleArn: pipelineRole,
-      actionPermissions: policies.action,
-      ...(policies.execution
-        ? { execution: { roleName: n.executionRole, permissions: policies.execution } }
-        : {}),
-      ...(smokeCheck ? { smokeCheck: { roleName: n.smokeCheckRole, smokeRoleArn: roleArn(this.topology.tooling.account, n.smokeTest), permissions: smokeCheck } } : {}),
-    });
-  }
-
-  /**
-   * The role every provider assumes: the apply role unless the run says `TF_VAR_terraform_role_name=<plan role>`.
-   * Ephemeral (Terraform 1.10+), so a saved plan does not keep it: a plan made with the read-only plan role is
-   * applied with the apply role, given again at apply time (docs/ci.md). Only the two configured names pass.
-   */
-  private terraformRole(config: EnvironmentConfig): string {
-    const names = [config.terraformPlanRoleName, config.terraformRoleName];
-    const role = new TerraformVariable(this, TERRAFORM_ROLE_VARIABLE, {
-      type: 'string',
-      default: config.terraformRoleName,
-      nullable: false,
-      description: `Role Terraform assumes in every account: ${config.terraformRoleName} (apply, default) or ${config.terraformPlanRoleName} (plan, read-only)`,
-      validation: [
-        {
-          condition: `\${contains(${JSON.stringify(names)}, var.${TERRAFORM_ROLE_VARIABLE})}`,
-          errorMessage: `terraform_role_name must be ${names.map((n) => `"${n}"`).join(' or ')}.`,
-        },
-      ],
-    });
-    role.addOverride('ephemeral', true);
-    return role.stringValue;
-  }
-
-  /**
-   * HCP Terraform fills this variable by its exact name, so it is declared on the stack itself: inside a
-   * construct cdktf would suffix the name and the credentials would silently never arrive.
-   */
-  private tfcDynamicCredentials(): AccountAccess {
-    const credentials = new TerraformVariable(this, TFC_CREDENTIALS_VARIABLE, {
-      type: TFC_CREDENTIALS_TYPE,
-      description: 'Filled by HCP Terraform dynamic provider credentials: one shared config file per account configuration',
-    });
-    return {
-      kind: 'shared-config',
-      configFile: (account) => Token.asString(Fn.lookupNested(credentials.value, ['aliases', tfcTag(account), 'shared_config_file'])),
-    };
+    new TerraformOutput(this, INTENT_OUTPUT, { value: pipelineIntent(config, topology, part.kind === 'tooling' ? part.targetStacks : undefined), staticId: true });
+    if (part.kind === 'tooling') {
+      // The pipeline's first run needs every target stack applied: a deploy into an account whose stack is not
+      // yet applied fails for want of its roles, and passes on a retry once it is (docs/scale.md).
+      new TerraformOutput(this, 'target_stacks', {
+        value: part.targetStacks,
+        description: 'Stacks holding the target accounts\' roles: apply every one before the pipeline\'s first deploy',
+        staticId: true,
+      });
+    }
   }
 
   private outputs(topology: Topology, stores: ArtifactStore[], repositories: ImageRepository[]): void {
@@ -337,7 +285,7 @@ export class EnvironmentStack extends TerraformStack {
 }
 
 /** The pipeline's intent record of an environment (src/model/intent.ts). */
-function pipelineIntent(config: EnvironmentConfig, topology: Topology): PipelineIntent {
+function pipelineIntent(config: EnvironmentConfig, topology: Topology, targetStacks?: readonly string[]): PipelineIntent {
   const { workload } = config;
   const kind = workloadKind(workload);
   const n = topology.names;
@@ -368,6 +316,7 @@ function pipelineIntent(config: EnvironmentConfig, topology: Topology): Pipeline
     ...(taskRoles ? { taskRoles } : {}),
     ...(config.smokeTests ? { smoke: { functionName: n.smokeTest, checkRoleName: n.smokeCheckRole, invokesFunctions: kind.deploysFunctions } } : {}),
     ...(config.organization ? { organization: { id: config.organization.id, paths: config.organization.paths ?? [] } } : {}),
+    ...(targetStacks ? { targetStacks: [...targetStacks] } : {}),
   };
 }
 

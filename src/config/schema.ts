@@ -233,6 +233,14 @@ export const environmentSchema = z.strictObject({
   terraformPlanRoleName: iamRoleName
     .optional()
     .describe('Plan role: read-only, what plans assume in every account (npm run ci-setup writes both). Default: terraform-plan-<workload>-<environment>.'),
+  targetAccountsPerStack: z
+    .number({ error: 'must be a whole number of target accounts, e.g. 20' })
+    .int({ error: 'must be a whole number of target accounts, e.g. 20' })
+    .min(1, { error: 'must be at least 1' })
+    .optional()
+    .describe(
+      'Split the environment into independent stacks, each with its own state: `<env>` (the tooling account) and `<env>-targets-<n>` of at most this many target accounts. A plan needs about 0.41 + 0.079 GiB per provider (one per target account here): 20 keeps each within 2 GiB. Changing it moves resources between states. Default: one stack.',
+    ),
   source: z.strictObject(
     {
       owner: z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, { error: 'must be a GitHub user or organization name' }).describe('GitHub owner (user or organization).'),

@@ -26,6 +26,8 @@ export const intentSchema = z.strictObject({
   smoke: z.strictObject({ functionName: z.string(), checkRoleName: z.string(), invokesFunctions: z.boolean() }).optional(),
   /** The organization the grants to target accounts name; `paths` empty for the whole organization. */
   organization: z.strictObject({ id: z.string().regex(/^o-/), paths: z.array(z.string()) }).optional(),
+  /** A split environment's target stacks: verify reads them with this one, as one plan. */
+  targetStacks: z.array(z.string().min(1)).min(1).optional(),
 });
 
 export type PipelineIntent = z.infer<typeof intentSchema>;

@@ -4,8 +4,22 @@ import { Organization, PolicyDocument, Statement, grantToRoles, policy } from '.
 /** The pair CodePipeline uses as one regional artifact store. */
 export interface StoreArns {
   readonly bucketArn: string;
+  /** The key's ARN; in a stack without the key, `arn:aws:kms:<region>:<account>:key/*`, narrowed by `keyAlias`. */
   readonly keyArn: string;
+  /** The key's alias, for a stack that cannot know the key's ARN (a target stack of a split environment). @default none */
+  readonly keyAlias?: string;
 }
+
+/**
+ * A store as a stack without it sees it: the bucket by its name, the key by its alias. IAM cannot name a key by
+ * alias in `Resource`; `kms:ResourceAliases` narrows the account's keys to the one of that alias (AWS KMS Developer
+ * Guide, "Use aliases to control access to KMS keys"; alias changes take up to five minutes to count).
+ */
+export const storeByName = (account: string, region: string, bucketName: string, keyAlias: string): StoreArns => ({
+  bucketArn: `arn:aws:s3:::${bucketName}`,
+  keyArn: `arn:aws:kms:${region}:${account}:key/*`,
+  keyAlias,
+});
 
 const orgOption = (organization: Organization | undefined) => (organization ? { organization } : {});
 
@@ -130,12 +144,24 @@ export function artifactBucketPolicy(props: ArtifactBucketPolicyProps): PolicyDo
 }
 
 /** Identity-policy statements giving a role read (or read/write) access to artifact stores. */
+/** Key use on the stores' keys: by ARN, and, for stores known by alias, one statement narrowed to their aliases. */
+function keyStatements(sid: string, actions: string[], stores: readonly StoreArns[]): Statement[] {
+  const byArn = stores.filter((s) => !s.keyAlias);
+  const byAlias = stores.filter((s) => s.keyAlias);
+  return [
+    ...(byArn.length ? [{ Sid: sid, Effect: 'Allow' as const, Action: actions, Resource: byArn.map((s) => s.keyArn) }] : []),
+    ...(byAlias.length
+      ? [{ Sid: `${sid}ByAlias`, Effect: 'Allow' as const, Action: actions, Resource: byAlias.map((s) => s.keyArn), Condition: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': [...new Set(byAlias.map((s) => s.keyAlias!))] } } }]
+      : []),
+  ];
+}
+
 export function artifactAccess(stores: readonly StoreArns[], mode: 'read' | 'write'): Statement[] {
   const actions = mode === 'write' ? ARTIFACT_WRITE : ARTIFACT_READ;
   const label = mode === 'write' ? 'ReadWrite' : 'Read';
   return [
     { Sid: `Artifacts${label}`, Effect: 'Allow', Action: actions.s3, Resource: stores.map((s) => `${s.bucketArn}/*`) },
     { Sid: 'ArtifactBuckets', Effect: 'Allow', Action: BUCKET_LEVEL, Resource: stores.map((s) => s.bucketArn) },
-    { Sid: `ArtifactKeys${label}`, Effect: 'Allow', Action: actions.kms, Resource: stores.map((s) => s.keyArn) },
+    ...keyStatements(`ArtifactKeys${label}`, actions.kms, stores),
   ];
 }

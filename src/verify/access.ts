@@ -53,6 +53,8 @@ interface Target {
   readonly label: string;
   /** Resource policy (trust, key, bucket or repository policy), if the resource has one. */
   readonly policy?: NamedPolicy;
+  /** What IAM puts in every request of the resource (a key's aliases, `kms:ResourceAliases`). @default none */
+  readonly context?: Readonly<Record<string, string | string[]>>;
 }
 
 export interface AccessCheck {
@@ -136,12 +138,18 @@ export class AccessModel {
     for (const k of plan.ofType('aws_kms_key')) {
       const arn = plan.attribute(k.address, 'arn')!;
       const policy = policyOf(k.body.policy);
+      // A key's aliases are in every request on it (kms:ResourceAliases): the aliases the plan points at it.
+      const aliases = plan
+        .ofType('aws_kms_alias')
+        .filter((a) => a.account === k.account && a.region === k.region && (a.body.target_key_id === arn || arn.endsWith(`/${a.body.target_key_id}`)))
+        .map((a) => String(a.body.name));
       this.keys.set(arn, {
         arn,
         account: k.account,
         region: k.region,
         label: `key ${k.address} (${k.region})`,
         ...(policy ? { policy: { name: `${k.address} policy`, policy } } : {}),
+        ...(aliases.length ? { context: { 'kms:ResourceAliases': aliases } } : {}),
       });
     }
     for (const b of plan.ofType('aws_s3_bucket')) {
@@ -838,6 +846,7 @@ export async function evaluate(check: AccessCheck, policies = new PolicyCache())
     'aws:SecureTransport': 'true',
     ...(isService ? {} : { 'aws:PrincipalArn': principal.id, 'aws:PrincipalAccount': principal.account }),
     ...(org && !isService ? { 'aws:PrincipalOrgID': org.id, ...(org.path ? { 'aws:PrincipalOrgPaths': [org.path] } : {}) } : {}),
+    ...target.context,
     ...check.context,
   };
   const resource = check.resource ?? target.arn;

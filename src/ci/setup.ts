@@ -13,6 +13,7 @@ import { BoundaryDocument, environmentBoundaries, roleBoundaryPolicy, workloadBo
 import { IAM_LIMITS, iamSize } from '../policy/limits';
 import { workloadKind } from '../workloads/registry';
 import { applyRolePolicy } from './apply-role';
+import { assertOneStack } from './listing';
 import { planRolePolicy } from './plan-role';
 import { stateAccess } from './state-access';
 import type { PipelineGuard } from './pipeline-guard';
@@ -146,6 +147,7 @@ function oidcTrust(account: string, host: string, audience: string, subjects: re
  * the apply role.
  */
 export function githubSetup(config: EnvironmentConfig, repository: string, defaultBranch = 'main'): CiSetup {
+  assertOneStack(config);
   if (config.backend.type === 'cloud') throw new Error(`environment "${config.name}" runs in HCP Terraform: use --tfc`);
   if (config.backend.type !== 's3') throw new Error(`environment "${config.name}" keeps its state in a local file: give it an "s3" backend for CI`);
   const backend = config.backend;
@@ -230,6 +232,7 @@ function githubTrust(account: string, subjects: { like?: string[]; equals?: stri
  * apply role trusted by its apply phase only, and the workspace variables that name them per configuration.
  */
 export function tfcSetup(config: EnvironmentConfig): CiSetup {
+  assertOneStack(config);
   const backend = config.backend;
   if (backend.type !== 'cloud' || config.credentials !== 'tfc-dynamic') {
     throw new Error(`environment "${config.name}" does not use HCP Terraform dynamic credentials: set backend.type "cloud" and credentials "tfc-dynamic" in its file, or use --github`);

@@ -129,3 +129,15 @@ describe('CI for a split environment', () => {
     expect(() => ciListing(parseEnvironment(example(), 'config/example.json'))).not.toThrow();
   });
 });
+
+describe('a large environment in one stack', () => {
+  it('is told how to split it, with the memory its plan needs', () => {
+    const doc = example();
+    doc.stages[0]!.targets = Array.from({ length: 20 }, (_, i) => ({ account: String(500000000000 + i), regions: ['eu-west-1'] }));
+    const { stack } = synth(doc);
+    // A provider configuration per place in use: the 2 tooling regions, and one per target account (IAM is global).
+    expect(stack.providers.all.length).toBe(24);
+    expect(summarize(stack)).toMatch(/note: 22 target accounts in one stack: its plan needs about 2\.3 GiB; "targetAccountsPerStack": 18 splits it into stacks of at most 2 GiB each/);
+    expect(summarize(synth().stack)).not.toMatch(/targetAccountsPerStack/);
+  });
+});

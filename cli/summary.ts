@@ -4,6 +4,9 @@ import type { EnvironmentStack } from '../stacks/environment-stack';
 import type { TargetAccountsStack } from '../stacks/target-accounts-stack';
 import { workloadKind } from '../src/workloads/registry';
 
+/** Target accounts a stack whose offline plan stays within 2 GiB (npm run bench:split: 1.87 GiB at 18). */
+export const TARGET_ACCOUNTS_PER_STACK = 18;
+
 /** Resources of a synthesized environment per account and region, by the provider each resource is placed with. */
 export function resourcesPerPlace(...stacks: ReadonlyArray<Pick<EnvironmentStack, 'node'> & { providers: AccountProviders }>): Map<string, Map<string, number>> {
   const counts = new Map<string, Map<string, number>>();
@@ -28,6 +31,13 @@ export function warnings(stack: EnvironmentStack): string[] {
   const out: string[] = [];
   if (stack.pipeline.connection) {
     out.push(`the GitHub connection is created PENDING: after the first deploy, complete its one-time handshake (output connection_handshake)`);
+  }
+  // The bench's fit of an offline plan's memory: 0.41 + 0.079 GiB a provider configuration (README, Performance).
+  const providers = stack.providers.all.length;
+  if (stack.part.kind === 'whole' && stack.topology.targets.length > TARGET_ACCOUNTS_PER_STACK) {
+    out.push(
+      `${stack.topology.targets.length} target accounts in one stack: its plan needs about ${(0.41 + 0.079 * providers).toFixed(1)} GiB; "targetAccountsPerStack": ${TARGET_ACCOUNTS_PER_STACK} splits it into stacks of at most 2 GiB each (docs/scale.md)`,
+    );
   }
   const split = [...new Set(stack.topology.waves.filter((w) => w.name !== w.stage).map((w) => w.stage))];
   for (const stage of split) {

@@ -42,10 +42,13 @@ export class EnvironmentStack extends TerraformStack {
   readonly pipeline: DeliveryPipeline;
   readonly providers: AccountProviders;
   readonly workload: WorkloadConfig;
+  /** The whole environment, or the tooling stack of a split one. */
+  readonly part: MainPart;
 
   constructor(scope: Construct, config: EnvironmentConfig, options: EnvironmentStackOptions = {}) {
-    const part = options.part ?? { kind: 'whole', name: config.name };
+    const part: MainPart = options.part ?? { kind: 'whole', name: config.name };
     super(scope, part.name);
+    this.part = part;
     const topology = (this.topology = buildTopology(config));
     const { names: n, tooling } = topology;
     const primary = tooling.region;

@@ -109,7 +109,7 @@ describe('execution role of the container Lambda workload', () => {
     stacks: [{ region: 'eu-west-1', stackName: 'w-dev', functionRoleName: 'w-dev-eu-west-1' }],
     boundaryArn: 'arn:aws:iam::222222222222:policy/w-boundary',
     repositoryArns: ['arn:aws:ecr:eu-west-1:111111111111:repository/w'],
-    stores: [],
+    stores: [{ bucketArn: 'arn:aws:s3:::w-artifacts-111111111111-eu-west-1', keyArn: 'arn:aws:kms:eu-west-1:111111111111:key/k' }],
   }).Statement.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action as string]));
 
   it('has every handler permission of its template types, but those of properties the template does not set', () => {

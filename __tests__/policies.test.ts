@@ -19,6 +19,27 @@ const stacks = [
 const allActions = (doc: { Statement: Array<{ Action: string | string[] }> }) => doc.Statement.flatMap((s) => list(s.Action));
 const allResources = (doc: { Statement: Array<{ Resource?: string | string[] }> }) => doc.Statement.flatMap((s) => list(s.Resource));
 
+/** The IAM engine's answer: may `spec` (`<account>/<role name>`), an administrator of its account, read an object of the bucket? */
+const roleOf = (spec: string) => `arn:aws:iam::${spec.split('/')[0]}:role/${spec.split('/')[1]}`;
+async function mayRead(doc: ReturnType<typeof policy>, spec: string, context: Record<string, string | string[]> = {}): Promise<boolean> {
+  const response = await runSimulation(
+    {
+      request: {
+        principal: roleOf(spec),
+        action: 's3:GetObject',
+        resource: { resource: 'arn:aws:s3:::bucket/key', accountId: '444444444444' },
+        contextVariables: { 'aws:PrincipalArn': roleOf(spec), 'aws:PrincipalAccount': spec.split('/')[0]!, ...context },
+      },
+      identityPolicies: [{ name: 'admin', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } }],
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      resourcePolicy: doc,
+    },
+    {},
+  );
+  return response.resultType !== 'error' && response.overallResult === 'Allowed';
+}
+
 describe('policy building blocks', () => {
   it('names one account\'s roles through its root, narrowed by their exact ARNs', () => {
     expect(rolesOnly([A, A])).toEqual([{ Principal: { AWS: 'arn:aws:iam::111111111111:root' }, Condition: { ArnEquals: { 'aws:PrincipalArn': A } } }]);
@@ -41,28 +62,9 @@ describe('policy building blocks', () => {
     ['names that differ by account', ['111111111111/a', '111111111111/b', '222222222222/a', '333333333333/c']],
     ['a name only one account uses', ['111111111111/a', '222222222222/a', '222222222222/b']],
   ])('grants exactly the given roles: %s', async (_, given) => {
-    const roleOf = (spec: string) => `arn:aws:iam::${spec.split('/')[0]}:role/${spec.split('/')[1]}`;
     const doc = policy(...grantToRoles({ Sid: 'Read', Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::bucket/*' }, given.map(roleOf)));
     const universe = ['111111111111', '222222222222', '333333333333', '999999999999'].flatMap((account) => ['a', 'b', 'c', 'x'].map((name) => `${account}/${name}`));
-    for (const spec of universe) {
-      const account = spec.split('/')[0]!;
-      const response = await runSimulation(
-        {
-          request: {
-            principal: roleOf(spec),
-            action: 's3:GetObject',
-            resource: { resource: 'arn:aws:s3:::bucket/key', accountId: '444444444444' },
-            contextVariables: { 'aws:PrincipalArn': roleOf(spec), 'aws:PrincipalAccount': account },
-          },
-          identityPolicies: [{ name: 'admin', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } }],
-          serviceControlPolicies: [],
-          resourceControlPolicies: [],
-          resourcePolicy: doc,
-        },
-        {},
-      );
-      expect({ spec, allowed: response.resultType !== 'error' && response.overallResult === 'Allowed' }).toEqual({ spec, allowed: given.includes(spec) });
-    }
+    for (const spec of universe) expect({ spec, allowed: await mayRead(doc, spec) }).toEqual({ spec, allowed: given.includes(spec) });
   });
 
   // With an organization the IAM engine decides again, over a universe of accounts in the organization within its
@@ -74,26 +76,7 @@ describe('policy building blocks', () => {
     const outsidePaths = { 'aws:PrincipalOrgID': ORG.id, 'aws:PrincipalOrgPaths': ['o-a1b2c3d4e5/r-ab12/ou-ab12-33333333/'] };
     const places: Record<string, Record<string, string | string[]>> = { '222222222222': inPaths, '333333333333': inPaths, '777777777777': inPaths, '888888888888': outsidePaths, '999999999999': {} };
     const given = ['222222222222/deploy', '333333333333/deploy', '222222222222/only-here'];
-    const roleOf = (spec: string) => `arn:aws:iam::${spec.split('/')[0]}:role/${spec.split('/')[1]}`;
-    const allowed = async (doc: ReturnType<typeof policy>, spec: string) => {
-      const account = spec.split('/')[0]!;
-      const response = await runSimulation(
-        {
-          request: {
-            principal: roleOf(spec),
-            action: 's3:GetObject',
-            resource: { resource: 'arn:aws:s3:::bucket/key', accountId: '111111111111' },
-            contextVariables: { 'aws:PrincipalArn': roleOf(spec), 'aws:PrincipalAccount': account, ...places[account] },
-          },
-          identityPolicies: [{ name: 'admin', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } }],
-          serviceControlPolicies: [],
-          resourceControlPolicies: [],
-          resourcePolicy: doc,
-        },
-        {},
-      );
-      return response.resultType !== 'error' && response.overallResult === 'Allowed';
-    };
+    const allowed = (doc: ReturnType<typeof policy>, spec: string) => mayRead(doc, spec, places[spec.split('/')[0]!]);
     const read = (organization: typeof ORG | { id: string }) => policy(...grantToRoles({ Sid: 'Read', Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::bucket/*' }, given.map(roleOf), { organization }));
 
     it('lets in a shared name in any account within the paths, an exact role elsewhere, nothing else', async () => {

@@ -98,7 +98,7 @@ export function resourcePolicyJson(kind: keyof typeof RESOURCE_POLICY_LIMITS, wh
   if (size > limit) {
     throw new Error(
       `${where}: the ${what} is ${size} ${unit}; AWS allows ${limit} (${source}). It grows by one account per target account ` +
-        'deploying in its region: split the environment into environment files with fewer target accounts per region.',
+        'deploying in its region (granted by organization, by its paths instead): name the organization (organization), or split the environment into environment files with fewer target accounts per region.',
     );
   }
   return JSON.stringify(doc);

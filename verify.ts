@@ -17,7 +17,8 @@ const USAGE = `usage: npm run verify [-- --config <environment.json> ... | --pla
 Checks synthesized plans before anything reaches AWS: the access matrix (IAM engine over the plan's
 policies), the security baseline rules, and what Terraform and CodePipeline would refuse (aliases,
 references, placement, pipeline structure). When Terraform is there (TERRAFORM_BINARY or PATH), it also
-runs the real terraform validate on each plan, as npm run tf:check does. Writes a Markdown report per
+runs the real terraform validate on each plan, as npm run tf:check does. The stacks of a split environment
+(targetAccountsPerStack) are verified, and validated, as one plan: give them all (docs/scale.md). Writes a Markdown report per
 environment to cdktf.out/verify/. Exits 1 if any path, rule or validation fails.
   -c, --config <file>   synthesize and verify these environment files (default: as npm run synth).
   -p, --plan <file>     verify an already synthesized stack file instead (repeatable; may be edited by hand).

@@ -81,7 +81,7 @@ describe('bad input names the file, the field and the fix', () => {
     ['an organization path that is an account id', (d) => (d.organization = { id: 'o-a1b2c3d4e5', paths: ['222222222222'] }), 'organization.paths[0]', /must be an organization path such as "o-a1b2c3d4e5\/r-ab12\/ou-ab12-11111111\/"/],
     ['an organization path without its final "/"', (d) => (d.organization = { id: 'o-a1b2c3d4e5', paths: ['o-a1b2c3d4e5/r-ab12/ou-ab12-11111111'] }), 'organization.paths[0]', /each ending in "\/"/],
     ['a path of another organization', (d) => (d.organization = { id: 'o-a1b2c3d4e5', paths: ['o-ffffffffff/r-ab12/'] }), 'organization.paths[0]', /must start with the organization id "o-a1b2c3d4e5\/"/],
-    ['no target accounts a stack', (d) => (d.targetAccountsPerStack = 0), 'targetAccountsPerStack', /must be at least 1/],
+    ['no target accounts a stack', (d) => (d.targetAccountsPerStack = 0), 'targetAccountsPerStack', /must be at least 1; leave it out for one stack/],
     ['part of an account a stack', (d) => (d.targetAccountsPerStack = 1.5), 'targetAccountsPerStack', /must be a whole number of target accounts, e\.g\. 20/],
     ['an empty list of organization paths', (d) => (d.organization = { id: 'o-a1b2c3d4e5', paths: [] }), 'organization.paths', /leave paths out to trust the whole organization/],
   ];

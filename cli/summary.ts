@@ -53,6 +53,8 @@ const pad = (rows: string[][]) => {
   return rows.map((r) => `  ${r.map((c, i) => c.padStart(i === 0 ? 0 : widths[i]!).padEnd(i === 0 ? widths[i]! : 0)).join('  ')}`.trimEnd());
 };
 
+const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+
 /** What a synth produced, in a few lines a person reads after `npm run synth`. */
 export function summarize(stack: EnvironmentStack, parts: readonly TargetAccountsStack[] = []): string {
   const t = stack.topology;
@@ -74,9 +76,10 @@ export function summarize(stack: EnvironmentStack, parts: readonly TargetAccount
   });
   return [
     `environment ${t.environment}: ${total} resources, ${[stack, ...parts].reduce((n, s) => n + s.providers.all.length, 0)} providers (account x region), workload ${stack.workload.kind}`,
+    ...(stack.organization ? [`  grants to target accounts by organization ${stack.organization.id}${stack.organization.paths?.length ? ` (paths ${stack.organization.paths.join(', ')})` : ''}`] : []),
     ...(parts.length
       ? [
-          `  stacks: ${stack.node.id} (tooling, ${stack.providers.all.length} providers), ${parts.map((p) => `${p.node.id} (${p.providers.all.length} account${p.providers.all.length === 1 ? "" : "s"})`).join(', ')}`,
+          `  stacks: ${stack.node.id} (tooling, ${count(stack.providers.all.length, 'provider')}), ${parts.map((p) => `${p.node.id} (${count(p.providers.all.length, 'account')})`).join(', ')}`,
           `  note: each stack has its own state and plans alone; apply every target stack before the pipeline's first deploy (output target_stacks)`,
         ]
       : []),

@@ -44,11 +44,14 @@ export class EnvironmentStack extends TerraformStack {
   readonly workload: WorkloadConfig;
   /** The whole environment, or the tooling stack of a split one. */
   readonly part: MainPart;
+  /** The organization the grants to target accounts name, if the environment names one. */
+  readonly organization?: EnvironmentConfig['organization'];
 
   constructor(scope: Construct, config: EnvironmentConfig, options: EnvironmentStackOptions = {}) {
     const part: MainPart = options.part ?? { kind: 'whole', name: config.name };
     super(scope, part.name);
     this.part = part;
+    if (config.organization) this.organization = config.organization;
     const topology = (this.topology = buildTopology(config));
     const { names: n, tooling } = topology;
     const primary = tooling.region;

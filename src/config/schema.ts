@@ -236,7 +236,7 @@ export const environmentSchema = z.strictObject({
   targetAccountsPerStack: z
     .number({ error: 'must be a whole number of target accounts, e.g. 20' })
     .int({ error: 'must be a whole number of target accounts, e.g. 20' })
-    .min(1, { error: 'must be at least 1' })
+    .min(1, { error: 'must be at least 1; leave it out for one stack' })
     .optional()
     .describe(
       'Split the environment into independent stacks, each with its own state: `<env>` (the tooling account) and `<env>-targets-<n>` of at most this many target accounts. A target stack has one provider per account, and its offline plan needs about 2.07 GiB at 20 accounts (npm run bench:split): 18 keeps each within 2 GiB. Changing it moves resources between states. Default: one stack.',

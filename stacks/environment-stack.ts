@@ -30,13 +30,14 @@ export interface EnvironmentStackOptions {
   readonly part?: MainPart;
 }
 
-/**
- * One environment: every account and region of the delivery system in a single Terraform plan, with its
- * own state. Everything is derived from the environment's topology; nothing is read here.
- */
 /** The logical id cdktf gave the service-linked role at construct path `notifications/service-linked-role`. */
 export const FORMER_SERVICE_LINKED_ROLE = 'notifications_service-linked-role_BBAC7053';
 
+/**
+ * One environment: every account and region of the delivery system in a single Terraform plan, with its
+ * own state; or, for a split environment, its tooling account (the target accounts are in
+ * stacks/target-accounts-stack.ts). Everything is derived from the environment's topology; nothing is read here.
+ */
 export class EnvironmentStack extends TerraformStack {
   readonly topology: Topology;
   readonly pipeline: DeliveryPipeline;

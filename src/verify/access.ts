@@ -23,8 +23,14 @@ export const OUT_OF_PATH_ACCOUNT = '888888888888';
 /** The OU path verify gives that account: under the organization's root, in no OU the environment names. */
 const OUTSIDE_PATH = (organization: string) => `${organization}/r-0000/ou-0000-outside0/`;
 
+/** Where an account is in an AWS Organization: the organization and, if known, its OU path. */
+interface OrganizationPlace {
+  readonly id: string;
+  readonly path?: string;
+}
+
 /** What a service acting for a resource of an organization's account sends of it (IAM global condition keys). */
-const sourceOrganization = (org: { readonly id: string; readonly path?: string } | undefined): Record<string, string | string[]> =>
+const sourceOrganization = (org: OrganizationPlace | undefined): Record<string, string | string[]> =>
   org ? { 'aws:SourceOrgID': org.id, ...(org.path ? { 'aws:SourceOrgPaths': [org.path] } : {}) } : {};
 const ADMIN: PolicyJson = { Version: '2012-10-17', Statement: [{ Sid: 'Administrator', Effect: 'Allow', Action: '*', Resource: '*' }] };
 const PULL_ANY: PolicyJson = { Version: '2012-10-17', Statement: [{ Sid: 'PullImages', Effect: 'Allow', Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'], Resource: '*' }] };
@@ -44,7 +50,7 @@ interface Principal {
   /** The permissions boundary, a ceiling on what the identity policies grant. @default none */
   readonly boundary?: NamedPolicy;
   /** What IAM puts in every request of the principal's account: its organization and path. @default none (no organization) */
-  readonly organization?: { readonly id: string; readonly path?: string };
+  readonly organization?: OrganizationPlace;
 }
 
 interface Target {
@@ -97,7 +103,7 @@ export class AccessModel {
   readonly topics = new Map<string, Target & { keyArn?: string }>();
 
   /** The organization the plan's grants name, with the path verify places the environment's accounts in. */
-  readonly organization?: { readonly id: string; readonly path?: string };
+  readonly organization?: OrganizationPlace;
 
   constructor(readonly plan: Plan) {
     const read = readIntent(plan.json.output);

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { parseFlags, run } from './cli/flags';
 import { loadEnvironmentFiles } from './src/config/load';
-import { ciListing } from './src/ci/listing';
+import { ciListing, perStack, withinMatrix } from './src/ci/listing';
 import { summarize } from './cli/summary';
 import { environmentFiles, synthesize } from './cli/synthesize';
 
@@ -12,10 +12,12 @@ Synthesizes one Terraform stack per environment into cdktf.out/ (offline, no AWS
                         Default: $PIPELINE_CONFIG (comma-separated files), else every config/*.json.
   -q, --quiet           no summary.
   --summary             print the summary even when CI is set (it is quiet there by default).
-  --list [--backend <local|s3|cloud>]
+  --list [--backend <local|s3|cloud>] [--per-stack]
                         print the environments as JSON for CI matrices instead of synthesizing: name, file,
                         region, planRole and applyRole (Terraform roles), prRoleArn, planRoleArn and
-                        applyRoleArn (the GitHub entry roles of npm run ci-setup).
+                        applyRoleArn (the GitHub entry roles of npm run ci-setup), stacks (the environment's
+                        stacks, its main one first). --per-stack: one row a stack instead, with stack and
+                        verify (true on the main stack, where verify reads the whole environment).
   -h, --help            this text.`;
 
 function main(): number {
@@ -27,6 +29,7 @@ function main(): number {
         summary: { type: 'boolean' },
         list: { type: 'boolean' },
         backend: { type: 'string' },
+        'per-stack': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -37,7 +40,9 @@ function main(): number {
     const files = environmentFiles(args.config);
     const configs = loadEnvironmentFiles(files);
     const listed = configs.map((c, i) => ({ ...ciListing(c), file: files[i]! })).filter((e) => !args.backend || e.backend === args.backend);
-    console.log(JSON.stringify(listed.map(({ backend: _backend, ...entry }) => entry)));
+    const rows = listed.map(({ backend: _backend, ...entry }) => entry);
+    for (const row of rows) withinMatrix(row.stacks, `stacks of environment ${row.name}`);
+    console.log(JSON.stringify(args['per-stack'] ? withinMatrix(rows.flatMap(perStack), 'stacks') : rows));
     return 0;
   }
   const { stacks, parts } = synthesize(environmentFiles(args.config));

@@ -10,6 +10,11 @@ import { evaluate } from '../src/verify/access';
 import type { PolicyDocument } from '../src/policy/document';
 import type { BoundaryDocument } from '../src/policy/boundaries';
 import { IAM_LIMITS, iamSize } from '../src/policy/limits';
+import { Testing } from 'cdktf';
+import { stackParts } from '../src/model/stack-parts';
+import { buildTopology } from '../src/model/topology';
+import { EnvironmentStack } from '../stacks/environment-stack';
+import { TargetAccountsStack } from '../stacks/target-accounts-stack';
 
 const REPO = 'example-org/orders-api';
 const s3Env = loadEnvironmentFile('config/example-s3.json');
@@ -74,28 +79,30 @@ describe('GitHub Actions setup (S3 state)', () => {
   const sub = (context: string, workflow: string, ref: string) => githubSubject(REPO, context, workflow, ref);
   const MAIN = 'refs/heads/main';
 
-  it('gives each kind of job only its entry role: pull requests, the deploy plan and the approved apply of deploy-environment.yml on main', async () => {
+  it('gives each kind of job only its entry role: pull requests, the deploy plan and the approved apply of deploy-stack.yml on main', async () => {
     const aud = 'sts.amazonaws.com';
     const env = githubContext.environment('example-s3');
     const cases: Array<[string, string, RoleSetup, boolean]> = [
       ['a pull request', sub(githubContext.pullRequest, 'pull-request.yml', 'refs/pull/7/merge'), prEntry, true],
       ['a pull request', sub(githubContext.pullRequest, 'pull-request.yml', 'refs/pull/7/merge'), planEntry, false],
       ['a pull request', sub(githubContext.pullRequest, 'pull-request.yml', 'refs/pull/7/merge'), applyEntry, false],
-      ['the deploy plan on main', sub(githubContext.branch('main'), 'deploy-environment.yml', MAIN), planEntry, true],
-      ['the deploy plan on main', sub(githubContext.branch('main'), 'deploy-environment.yml', MAIN), applyEntry, false],
-      ['the approved apply on main', sub(env, 'deploy-environment.yml', MAIN), applyEntry, true],
-      ['the approved apply on main', sub(env, 'deploy-environment.yml', MAIN), planEntry, false],
+      ['the deploy plan on main', sub(githubContext.branch('main'), 'deploy-stack.yml', MAIN), planEntry, true],
+      ['the deploy plan on main', sub(githubContext.branch('main'), 'deploy-stack.yml', MAIN), applyEntry, false],
+      ['the approved apply on main', sub(env, 'deploy-stack.yml', MAIN), applyEntry, true],
+      ['the approved apply on main', sub(env, 'deploy-stack.yml', MAIN), planEntry, false],
       // A branch that names the environment from a changed workflow, or runs the deploy workflow from itself.
       ['a pull-request workflow naming the environment', sub(env, 'pull-request.yml', 'refs/pull/7/merge'), applyEntry, false],
-      ['deploy-environment.yml from a branch', sub(env, 'deploy-environment.yml', 'refs/heads/feature'), applyEntry, false],
-      ['another environment', sub(githubContext.environment('other'), 'deploy-environment.yml', MAIN), applyEntry, false],
-      ['a plan from another branch', sub(githubContext.branch('feature'), 'deploy-environment.yml', 'refs/heads/feature'), planEntry, false],
+      // The caller of deploy-stack.yml: its jobs assume no role, so its subject reaches none.
+      ['deploy-environment.yml, which only calls deploy-stack.yml', sub(env, 'deploy-environment.yml', MAIN), applyEntry, false],
+      ['deploy-stack.yml from a branch', sub(env, 'deploy-stack.yml', 'refs/heads/feature'), applyEntry, false],
+      ['another environment', sub(githubContext.environment('other'), 'deploy-stack.yml', MAIN), applyEntry, false],
+      ['a plan from another branch', sub(githubContext.branch('feature'), 'deploy-stack.yml', 'refs/heads/feature'), planEntry, false],
       ['another repository', githubSubject('someone/fork', githubContext.pullRequest, 'pull-request.yml', 'refs/pull/1/merge'), prEntry, false],
     ];
     for (const [who, subject, role, expected] of cases) {
       expect({ who, role: role.name, allowed: await tokenAssumes(role, GITHUB_OIDC_HOST, subject, aud) }).toEqual({ who, role: role.name, allowed: expected });
     }
-    expect(await tokenAssumes(applyEntry, GITHUB_OIDC_HOST, sub(env, 'deploy-environment.yml', MAIN), 'some-other-audience')).toBe(false);
+    expect(await tokenAssumes(applyEntry, GITHUB_OIDC_HOST, sub(env, 'deploy-stack.yml', MAIN), 'some-other-audience')).toBe(false);
   });
 
   it('lets the plan entry role assume only plan roles, and the apply entry role only apply roles, in every account', async () => {
@@ -319,6 +326,84 @@ describe('HCP Terraform setup (dynamic credentials)', () => {
   it('derives the token variable from the hostname the way Terraform reads it', () => {
     expect(tfcTokenVariable('app.terraform.io')).toBe('TF_TOKEN_app_terraform_io');
     expect(tfcTokenVariable('tfe.my-company.example')).toBe('TF_TOKEN_tfe_my__company_example');
+  });
+});
+
+describe('a split environment (targetAccountsPerStack)', () => {
+  /** The stacks cdktf synthesizes for `config`: the oracle for which workspace reaches which account. */
+  const synthesized = (config: typeof s3Env) => {
+    const app = Testing.app();
+    const { main, targets } = stackParts(config.name, buildTopology(config).targets.map((t) => t.account), config.targetAccountsPerStack);
+    return [new EnvironmentStack(app, config, { part: main }), ...targets.map((part) => new TargetAccountsStack(app, config, part))].map((s) => JSON.parse(Testing.synth(s)) as Record<string, any>);
+  };
+
+  describe('on GitHub with S3 state', () => {
+    const config = { ...s3Env, targetAccountsPerStack: 1 };
+    const setup = githubSetup(config, REPO);
+    const tooling = config.tooling.account;
+    const entry = (kind: string) => roleOf(setup, tooling, `github-${kind}-${PREFIX}`);
+    if (s3Env.backend.type !== 's3') throw new Error('example-s3 has an s3 backend');
+    const bucket = { arn: `arn:aws:s3:::${s3Env.backend.bucket}`, account: tooling };
+    const keys = synthesized(config).map((json) => json.terraform.backend.s3.key as string);
+
+    it('reads, locks and writes the state of every stack, as each stack names it, and no other state', async () => {
+      expect(keys.length).toBeGreaterThan(2);
+      const can = async (who: RoleSetup, action: string, key: string) => (await decision(asRole(who), action, bucket, `${bucket.arn}/${key}`)) === 'Allowed';
+      for (const key of keys) {
+        const rights = { key, prRead: await can(entry('pr'), 's3:GetObject', key), prWrite: await can(entry('pr'), 's3:PutObject', key), planLock: await can(entry('plan'), 's3:PutObject', `${key}.tflock`), applyWrite: await can(entry('apply'), 's3:PutObject', key) };
+        expect(rights).toEqual({ key, prRead: true, prWrite: false, planLock: true, applyWrite: true });
+      }
+      for (const key of ['other/prod.tfstate', s3Env.backend.type === 's3' ? `${s3Env.backend.key}.bak` : '']) expect({ key, write: await can(entry('apply'), 's3:PutObject', key) }).toEqual({ key, write: false });
+    });
+
+    it('reaches the Terraform roles of every account with one ARN, whose trust still admits only the entry roles', async () => {
+      const apply = entry('apply');
+      expect(apply.permissions.Statement.find((s: any) => s.Sid === 'AssumeRoleInEveryAccount')!.Resource).toEqual([`arn:aws:iam::*:role/${config.terraformRoleName}`]);
+      for (const account of accountsOfFile(config)) {
+        const target = roleOf(setup, account, config.terraformRoleName);
+        expect({ account, allowed: await decision(asRole(apply), 'sts:AssumeRole', { arn: arnOf(target), account, policy: target.trust }) }).toEqual({ account, allowed: 'Allowed' });
+        expect({ account, pr: await decision(asRole(entry('pr')), 'sts:AssumeRole', { arn: arnOf(target), account, policy: target.trust }) }).not.toEqual({ account, pr: 'Allowed' });
+      }
+    });
+  });
+
+  describe('on HCP Terraform', () => {
+    const config = { ...cloudEnv, targetAccountsPerStack: 1 };
+    const setup = tfcSetup(config);
+    const stacks = synthesized(config);
+    /** The accounts a stack's providers reach: the HCP Terraform configuration tags its aliases look up. */
+    const tagsOf = (json: Record<string, any>) => [...new Set([...JSON.stringify(json.provider).matchAll(/\.aliases\.([A-Z0-9_]+)\.shared_config_file/g)].map((m) => m[1]!))];
+    const sub = (workspace: string, phase: string) => `organization:acme:project:delivery:workspace:${workspace}:run_phase:${phase}`;
+
+    it('names in each stack\'s workspace the plan and apply role of every configuration that stack uses', () => {
+      expect(stacks.length).toBe(3);
+      for (const json of stacks) {
+        const workspace = json.terraform.cloud.workspaces.name as string;
+        const names = setup.variables.filter((v) => v.scope === `workspace acme/${workspace} (category env)`).map((v) => v.name);
+        const tags = tagsOf(json);
+        expect(tags.length).toBeGreaterThan(0);
+        expect({ workspace, missing: tags.flatMap((t) => [`TFC_AWS_PROVIDER_AUTH_${t}`, `TFC_AWS_PLAN_ROLE_ARN_${t}`, `TFC_AWS_APPLY_ROLE_ARN_${t}`]).filter((n) => !names.includes(n)) }).toEqual({ workspace, missing: [] });
+      }
+    });
+
+    it('lets each workspace\'s runs into the accounts of its stack only, plan phase to the plan role, apply phase to the apply role', async () => {
+      const aud = 'aws.workload.identity';
+      const workspaces = stacks.map((json) => ({ name: json.terraform.cloud.workspaces.name as string, tags: tagsOf(json) }));
+      for (const account of accountsOfFile(config)) {
+        const plan = roleOf(setup, account, config.terraformPlanRoleName);
+        const apply = roleOf(setup, account, config.terraformRoleName);
+        for (const w of workspaces) {
+          const reaches = w.tags.some((t) => t.endsWith(account));
+          expect({
+            account,
+            workspace: w.name,
+            planPhasePlan: await tokenAssumes(plan, 'app.terraform.io', sub(w.name, 'plan'), aud),
+            planPhaseApply: await tokenAssumes(apply, 'app.terraform.io', sub(w.name, 'plan'), aud),
+            applyPhaseApply: await tokenAssumes(apply, 'app.terraform.io', sub(w.name, 'apply'), aud),
+          }).toEqual({ account, workspace: w.name, planPhasePlan: reaches, planPhaseApply: false, applyPhaseApply: reaches });
+        }
+      }
+    });
   });
 });
 

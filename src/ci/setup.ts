@@ -6,14 +6,14 @@
  */
 import type { EnvironmentConfig } from '../config/schema';
 import { accountOfArn, names, roleArn } from '../model/naming';
-import { PolicyDocument, policy } from '../policy/document';
+import { PolicyDocument, assumableRoles, policy } from '../policy/document';
 import { buildTopology } from '../model/topology';
 import { tfcTag } from '../model/tfc';
 import { BoundaryDocument, environmentBoundaries, roleBoundaryPolicy, workloadBoundaryPolicy } from '../policy/boundaries';
 import { IAM_LIMITS, iamSize } from '../policy/limits';
 import { workloadKind } from '../workloads/registry';
 import { applyRolePolicy } from './apply-role';
-import { assertOneStack } from './listing';
+import { ANY_TARGET_STACK, backendFor, stackParts, stateBeside } from '../model/stack-parts';
 import { planRolePolicy } from './plan-role';
 import { stateAccess } from './state-access';
 import type { PipelineGuard } from './pipeline-guard';
@@ -79,6 +79,12 @@ const accountsOf = (config: EnvironmentConfig) => {
   return { tooling: topology.tooling.account, all: [...new Set([topology.tooling.account, ...topology.targets.map((t) => t.account)])].sort() };
 };
 const prefixOf = (config: EnvironmentConfig) => `${config.workload.name}-${config.name}`;
+const partsOf = (config: EnvironmentConfig) => stackParts(config.name, buildTopology(config).targets.map((t) => t.account), config.targetAccountsPerStack);
+/**
+ * Whether a CI role names the Terraform role of every account by its name alone: for a split or organization
+ * environment, so that the policy's size does not grow with the accounts (the role's trust still decides).
+ */
+const anyAccount = (config: EnvironmentConfig) => config.targetAccountsPerStack !== undefined || config.organization !== undefined;
 
 /**
  * The boundaries of an environment: in every account the one every stack role carries, and in every target account
@@ -147,7 +153,6 @@ function oidcTrust(account: string, host: string, audience: string, subjects: re
  * the apply role.
  */
 export function githubSetup(config: EnvironmentConfig, repository: string, defaultBranch = 'main'): CiSetup {
-  assertOneStack(config);
   if (config.backend.type === 'cloud') throw new Error(`environment "${config.name}" runs in HCP Terraform: use --tfc`);
   if (config.backend.type !== 's3') throw new Error(`environment "${config.name}" keeps its state in a local file: give it an "s3" backend for CI`);
   const backend = config.backend;
@@ -155,15 +160,18 @@ export function githubSetup(config: EnvironmentConfig, repository: string, defau
   const prefix = prefixOf(config);
   const ci = names(config.workload.name, config.name).ci;
   const main = `refs/heads/${defaultBranch}`;
-  const deployWorkflow = 'deploy-environment.yml';
+  // The job that assumes the roles is defined in deploy-stack.yml (called by deploy-environment.yml), so that
+  // file is the subject's job_workflow_ref (GitHub docs, "Using OpenID Connect with reusable workflows").
+  const deployWorkflow = 'deploy-stack.yml';
+  const keys = config.targetAccountsPerStack === undefined ? [backend.key] : [backend.key, (stateBeside(backend, ANY_TARGET_STACK) as typeof backend).key];
   const entry = (name: string, purpose: string, subjects: { like?: string[]; equals?: string[] }, target: string, state: 'read' | 'plan' | 'apply'): RoleSetup => ({
     account: tooling,
     name,
     purpose,
     trust: githubTrust(tooling, subjects),
     permissions: policy(
-      { Sid: 'AssumeRoleInEveryAccount', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: all.map((a) => roleArn(a, target)) },
-      ...stateAccess(backend, state),
+      { Sid: 'AssumeRoleInEveryAccount', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: assumableRoles(target, all, anyAccount(config)) },
+      ...stateAccess(backend, state, keys),
     ),
   });
   const guarded = [ci.pullRequestEntry, ci.planEntry, ci.applyEntry].map((n) => roleArn(tooling, n));
@@ -228,50 +236,63 @@ function githubTrust(account: string, subjects: { like?: string[]; equals?: stri
 }
 
 /**
- * HCP Terraform with dynamic credentials: per account a plan role trusted by the workspace's plan phase and an
- * apply role trusted by its apply phase only, and the workspace variables that name them per configuration.
+ * HCP Terraform with dynamic credentials: per account a plan role trusted by the plan phase of the workspaces whose
+ * stacks reach the account, and an apply role trusted by their apply phase only; per workspace (one a stack: a
+ * split environment's target stacks have theirs beside the environment's) the variables that name them per
+ * configuration.
  */
 export function tfcSetup(config: EnvironmentConfig): CiSetup {
-  assertOneStack(config);
   const backend = config.backend;
   if (backend.type !== 'cloud' || config.credentials !== 'tfc-dynamic') {
     throw new Error(`environment "${config.name}" does not use HCP Terraform dynamic credentials: set backend.type "cloud" and credentials "tfc-dynamic" in its file, or use --github`);
   }
   const { tooling, all } = accountsOf(config);
   const prefix = prefixOf(config);
-  const subject = (phase: 'plan' | 'apply') => `organization:${backend.organization}:project:${backend.project ?? '*'}:workspace:${backend.workspace}:run_phase:${phase}`;
+  const { main, targets } = partsOf(config);
+  const workspaceOf = (part: Parameters<typeof backendFor>[1]) => (backendFor(backend, part) as typeof backend).workspace;
+  // The tooling stack reaches the tooling account only; a target stack its accounts (stacks/target-accounts-stack.ts).
+  const workspaces = (main.kind === 'whole' ? [{ name: backend.workspace, accounts: all }] : [{ name: backend.workspace, accounts: [tooling] }]).concat(
+    targets.map((t) => ({ name: workspaceOf(t), accounts: [...t.accounts].sort() })),
+  );
+  const workspacesOf = (account: string) => workspaces.filter((w) => w.accounts.includes(account)).map((w) => w.name);
+  const subject = (workspace: string, phase: 'plan' | 'apply') => `organization:${backend.organization}:project:${backend.project ?? '*'}:workspace:${workspace}:run_phase:${phase}`;
+  const trust = (account: string, phase: 'plan' | 'apply') => oidcTrust(account, backend.hostname, TFC_AUDIENCE, workspacesOf(account).map((w) => subject(w, phase)));
+  const reachedFrom = (account: string) => `workspace${workspacesOf(account).length > 1 ? 's' : ''} ${workspacesOf(account).join(', ')}`;
   const roles = all.flatMap((account): RoleSetup[] => [
-    { account, name: config.terraformPlanRoleName, purpose: `plan phase of workspace ${backend.workspace} in ${account} (read-only)`, trust: oidcTrust(account, backend.hostname, TFC_AUDIENCE, [subject('plan')]), permissions: planRolePolicy(account, prefix) },
-    { account, name: config.terraformRoleName, purpose: `apply phase of workspace ${backend.workspace} in ${account}`, trust: oidcTrust(account, backend.hostname, TFC_AUDIENCE, [subject('apply')]), permissions: applyPermissions(config, account, []) },
+    { account, name: config.terraformPlanRoleName, purpose: `plan phase of ${reachedFrom(account)} in ${account} (read-only)`, trust: trust(account, 'plan'), permissions: planRolePolicy(account, prefix) },
+    { account, name: config.terraformRoleName, purpose: `apply phase of ${reachedFrom(account)} in ${account}`, trust: trust(account, 'apply'), permissions: applyPermissions(config, account, []) },
   ]);
-  const workspace = `workspace ${backend.organization}/${backend.workspace} (category env)`;
-  const variables = [
-    { scope: workspace, name: 'TFC_AWS_PROVIDER_AUTH', value: 'true' },
-    { scope: workspace, name: 'TFC_AWS_PLAN_ROLE_ARN', value: roleArn(tooling, config.terraformPlanRoleName) },
-    { scope: workspace, name: 'TFC_AWS_APPLY_ROLE_ARN', value: roleArn(tooling, config.terraformRoleName) },
-    ...all.flatMap((account) => [
-      { scope: workspace, name: `TFC_AWS_PROVIDER_AUTH_${tfcTag(account)}`, value: 'true' },
-      { scope: workspace, name: `TFC_AWS_PLAN_ROLE_ARN_${tfcTag(account)}`, value: roleArn(account, config.terraformPlanRoleName) },
-      { scope: workspace, name: `TFC_AWS_APPLY_ROLE_ARN_${tfcTag(account)}`, value: roleArn(account, config.terraformRoleName) },
-    ]),
-    { scope: 'repository', name: 'TFC_HOSTNAME', value: backend.hostname },
-  ];
+  const variables = workspaces.flatMap(({ name, accounts }) => {
+    const scope = `workspace ${backend.organization}/${name} (category env)`;
+    return [
+      { scope, name: 'TFC_AWS_PROVIDER_AUTH', value: 'true' },
+      { scope, name: 'TFC_AWS_PLAN_ROLE_ARN', value: roleArn(accounts.includes(tooling) ? tooling : accounts[0]!, config.terraformPlanRoleName) },
+      { scope, name: 'TFC_AWS_APPLY_ROLE_ARN', value: roleArn(accounts.includes(tooling) ? tooling : accounts[0]!, config.terraformRoleName) },
+      ...accounts.flatMap((account) => [
+        { scope, name: `TFC_AWS_PROVIDER_AUTH_${tfcTag(account)}`, value: 'true' },
+        { scope, name: `TFC_AWS_PLAN_ROLE_ARN_${tfcTag(account)}`, value: roleArn(account, config.terraformPlanRoleName) },
+        { scope, name: `TFC_AWS_APPLY_ROLE_ARN_${tfcTag(account)}`, value: roleArn(account, config.terraformRoleName) },
+      ]),
+    ];
+  });
+  const names = workspaces.map((w) => w.name);
   return withinIamQuotas({
     system: 'tfc',
     environment: config.name,
     oidcProviders: all.map((account) => ({ account, url: `https://${backend.hostname}`, audience: TFC_AUDIENCE })),
     roles,
     policies: boundaryPolicies(config),
-    variables,
+    variables: [...variables, { scope: 'repository', name: 'TFC_HOSTNAME', value: backend.hostname }],
     secrets: [
       {
         scope: 'repository',
         name: 'TF_PLAN_TOKEN',
-        what: `a team API token whose team has "plan" (not "apply") run access on ${backend.workspace}: GitHub queues runs, a person confirms applies in HCP Terraform`,
+        what: `a team API token whose team has "plan" (not "apply") run access on ${names.length > 1 ? `the workspaces ${names.join(', ')} (or their project)` : names[0]}: GitHub queues runs, a person confirms applies in HCP Terraform`,
       },
     ],
     notes: [
-      `Workspace ${backend.workspace}: execution mode remote (or agent), no VCS connection (GitHub uploads the configuration), auto-apply off.`,
+      `${names.length > 1 ? `Workspaces ${names.join(', ')}` : `Workspace ${names[0]}`}: ${backend.project ? `in project ${backend.project}, ` : ''}execution mode remote (or agent), no VCS connection (GitHub uploads the configuration), auto-apply off.`,
+      ...(names.length > 1 ? [`One workspace a stack: the runs of ${names.join(', ')} are independent and may run side by side; the pipeline runs once every one is applied (docs/scale.md).`] : []),
       `A local terraform CLI reads its token for ${backend.hostname} from ${tfcTokenVariable(backend.hostname)} (or terraform login).`,
     ],
   });

@@ -4,6 +4,7 @@
  * reference into another: every name and ARN a part needs of another is derived from the environment (naming.ts),
  * so the parts plan and apply on their own, in any order and side by side (docs/scale.md).
  */
+import type { BackendConfig } from '../config/schema';
 
 /** What one stack of an environment holds. */
 export type StackPart =
@@ -36,3 +37,22 @@ export function stackParts(environment: string, targetAccounts: readonly string[
   }
   return { main: { kind: 'tooling', name: environment, targetStacks: targets.map((t) => t.name) }, targets };
 }
+
+/** The state of a stack named `<environment><suffix>` beside the environment's: the suffix in its S3 key, its HCP Terraform workspace. */
+export function stateBeside(backend: BackendConfig, suffix: string): BackendConfig {
+  switch (backend.type) {
+    case 'local':
+      return backend;
+    case 's3':
+      return { ...backend, key: backend.key.endsWith('.tfstate') ? `${backend.key.slice(0, -'.tfstate'.length)}${suffix}.tfstate` : `${backend.key}${suffix}` };
+    case 'cloud':
+      return { ...backend, workspace: `${backend.workspace}${suffix}` };
+  }
+}
+
+/** The state of one part: the environment's own for the whole or tooling stack; a target stack's beside it, so no two stacks share a state. */
+export const backendFor = (backend: BackendConfig, part: StackPart): BackendConfig =>
+  part.kind === 'targets' ? stateBeside(backend, part.name.slice(part.environment.length)) : backend;
+
+/** The `stateBeside` suffix that matches every target stack of an environment (an IAM or HCP Terraform wildcard). */
+export const ANY_TARGET_STACK = targetStackName('', 0).replace(/0$/, '*');

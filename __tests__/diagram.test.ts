@@ -2,9 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { diagramDot } from '../src/plan/diagram';
+import { diagramDot, stacksByAccount } from '../src/plan/diagram';
 import { resourcesPerPlace } from '../cli/summary';
-import { placeOf, synth } from './support';
+import { example, placeOf, synth } from './support';
 
 const { json, stack } = synth();
 
@@ -51,6 +51,25 @@ describe('diagram', () => {
     expect(a.svg).toMatch(/^<\?xml[\s\S]*<svg [\s\S]*account 444444444444[\s\S]*<\/svg>\n?$/);
     expect(readFileSync('docs/example.dot', 'utf8')).toBe(dot);
     expect(readFileSync('docs/example.svg', 'utf8')).toBe(a.svg);
+  });
+});
+
+describe('diagram of a split environment', () => {
+  it('draws the environment from all its stacks, each account labelled with the stack that manages it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'diagram-split-'));
+    const file = join(dir, 'example.json');
+    writeFileSync(file, JSON.stringify({ ...example(), name: 'example', targetAccountsPerStack: 2 }));
+    const run = spawnSync('bash', ['bin/run', 'diagram.ts', 'example', '--config', file, '--out', join(dir, 'example')], { encoding: 'utf8', env: { ...process.env, CDKTF_OUTDIR: join(dir, 'out') } });
+    expect(run.stderr).toBe('');
+    const dot = readFileSync(join(dir, 'example.dot'), 'utf8');
+    // The stacks as synth wrote them, and who they reach: the oracle for the labels.
+    const stacks = ['example', 'example-targets-1', 'example-targets-2'].map((name) => ({ name, json: JSON.parse(readFileSync(join(dir, 'out/stacks', name, 'cdk.tf.json'), 'utf8')) }));
+    const byAccount = stacksByAccount(stacks);
+    expect([...byAccount.keys()].sort()).toEqual(['111111111111', '222222222222', '333333333333', '444444444444']);
+    for (const [account, names] of byAccount) expect(dot).toContain(`label="account ${account}${account === '111111111111' ? ' (tooling)' : ''}\\nstack ${names.join(', ')}"`);
+    expect(dot).toContain('label="example: orders-api-example (3 stacks)"');
+    // The target stacks' roles are drawn as in one stack: the merged plan has them.
+    expect(dot).toContain('"role/arn:aws:iam::444444444444:role/orders-api-example-deploy" -> "role/arn:aws:iam::444444444444:role/orders-api-example-cfn-exec" [label="passes"');
   });
 });
 

@@ -2,15 +2,29 @@
  * A Graphviz picture of an environment, drawn from its synthesized plan (the same JSON Terraform applies):
  * accounts as boxes with their regions inside, each region's artifact store and image repository, the
  * pipeline's stages in order with every deploy action in its account and region, the approvals, and the
- * trust edges (pipeline role -> action roles -> execution roles).
+ * trust edges (pipeline role -> action roles -> execution roles). A split environment is drawn from its stacks
+ * merged (as verify reads them), each account labelled with the stacks that manage it.
  */
 import { Plan, StackJson } from '../verify/plan';
+import type { StackJson as NamedStack } from '../verify/environment-plans';
 
 const id = (...parts: string[]) => `"${parts.join('/').replace(/"/g, '')}"`;
 const label = (...lines: string[]) => `"${lines.map((l) => l.replace(/"/g, "'")).join('\\n')}"`;
 const sorted = <T>(values: Iterable<T>) => [...new Set(values)].sort();
 
-export function diagramDot(json: StackJson, name: string): string {
+/** The stacks whose providers reach each account (a provider's `allowed_account_ids`). */
+export function stacksByAccount(stacks: readonly NamedStack[]): Map<string, string[]> {
+  const byAccount = new Map<string, string[]>();
+  for (const { name, json } of stacks) {
+    for (const account of sorted(((json.provider?.aws ?? []) as Array<Record<string, any>>).flatMap((p) => p.allowed_account_ids ?? []))) {
+      byAccount.set(account, [...(byAccount.get(account) ?? []), name]);
+    }
+  }
+  return byAccount;
+}
+
+/** The picture of `json`; `stacks`, for a split environment, names the stacks of each account. */
+export function diagramDot(json: StackJson, name: string, stacks?: ReadonlyMap<string, readonly string[]>): string {
   const plan = new Plan(json);
   const pipeline = plan.ofType('aws_codepipeline')[0];
   if (!pipeline) throw new Error(`${name}: the plan has no pipeline to draw`);
@@ -83,14 +97,16 @@ export function diagramDot(json: StackJson, name: string): string {
     edges.push(`${id('role', action!)} -> ${id('role', exec!)} [label="passes", color=firebrick, fontcolor=firebrick];`);
   }
 
+  const stackCount = new Set([...(stacks?.values() ?? [])].flat()).size;
   const lines = [
     `digraph ${id(name)} {`,
-    '  graph [rankdir=LR, fontname="Helvetica", fontsize=12, compound=true, newrank=true, labelloc=t, label=' + label(`${name}: ${pipeline.body.name}`) + '];',
+    '  graph [rankdir=LR, fontname="Helvetica", fontsize=12, compound=true, newrank=true, labelloc=t, label=' + label(`${name}: ${pipeline.body.name}${stackCount > 1 ? ` (${stackCount} stacks)` : ''}`) + '];',
     '  node [fontname="Helvetica", fontsize=10];',
     '  edge [fontname="Helvetica", fontsize=9];',
   ];
   for (const account of sorted([...places.keys(), ...accountNodes.keys()])) {
-    lines.push(`  subgraph ${id('cluster', account)} {`, `    label=${label(`account ${account}${account === tooling ? ' (tooling)' : ''}`)}; style=rounded; color=gray30;`);
+    const stackNote = stacks?.get(account) ? [`stack ${stacks.get(account)!.join(', ')}`] : [];
+    lines.push(`  subgraph ${id('cluster', account)} {`, `    label=${label(`account ${account}${account === tooling ? ' (tooling)' : ''}`, ...stackNote)}; style=rounded; color=gray30;`);
     for (const node of sorted(accountNodes.get(account) ?? [])) lines.push(`    ${node}`);
     for (const region of sorted(places.get(account)?.keys() ?? [])) {
       lines.push(`    subgraph ${id('cluster', account, region)} {`, `      label=${label(region)}; style=dashed; color=gray60;`);

@@ -1,5 +1,5 @@
 import type { WorkloadConfig } from '../src/config/schema';
-import { pipelineStages, waveActions } from '../src/model/pipeline-layout';
+import { PipelineLayoutProps, pipelineLayouts, waveActions } from '../src/model/pipeline-layout';
 import { ActionDeclaration, parameterOverrides } from '../src/workloads/pipeline-actions';
 import { Deployment, Wave, splitIntoWaves } from '../src/model/topology';
 
@@ -29,7 +29,15 @@ const props = (waves: Wave[]) => ({
   waves,
   workload: LAMBDA,
   ...roles,
+  pipelineName: (n: number) => (n === 1 ? 'p' : `p-${n}`),
+  releaseStore: { bucket: 'artifacts', keyArn: 'arn:aws:kms:eu-west-1:111111111111:key/k' },
 });
+/** The stages of an environment that fits one pipeline. */
+const pipelineStages = (p: PipelineLayoutProps) => {
+  const layouts = pipelineLayouts(p);
+  expect(layouts.map((l) => l.name)).toEqual(['p']);
+  return layouts[0]!.stages;
+};
 const byMode = (actions: ActionDeclaration[], mode: string) => actions.filter((a) => a.configuration?.ActionMode === mode);
 
 describe('wave actions', () => {

@@ -6,14 +6,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseEnvironment } from '../src/config/load';
-import { pipelineStages } from '../src/model/pipeline-layout';
+import { CONTINUE_STAGE, pipelineLayouts, releaseKey } from '../src/model/pipeline-layout';
 import { buildTopology } from '../src/model/topology';
 import { policyArn, roleArn } from '../src/model/naming';
 import { single, synth } from './support';
 
 const AWS = { actionsPerStage: 50, stagesPerPipeline: 50, actionsPerPipeline: 500, name: /^[A-Za-z0-9.@_-]{1,100}$/ };
 const KINDS = { 'lambda-container': 'config/example.json', cloudformation: 'config/example-cfn.json', 'ecs-service': 'config/example-ecs.json' } as const;
-const SIZES = [1, 24, 25, 26, 49, 50, 51, 200];
+const SIZES = [1, 24, 25, 26, 49, 50, 51, 200, 251, 1000];
 
 function environment(file: string, deployments: number, approval: boolean, smokeTests: boolean) {
   const doc = JSON.parse(readFileSync(file, 'utf8'));
@@ -30,7 +30,7 @@ describe('CodePipeline quotas, for every kind, approval, smoke test and stage si
   it.each(cases)('%s, approval %s, smoke tests %s, %i deployments', (_kind, file, approval, smoke, n) => {
     const config = parseEnvironment(environment(file, n, approval, smoke), file);
     const topology = buildTopology(config);
-    const stages = pipelineStages({
+    const pipelines = pipelineLayouts({
       connectionArn: 'arn:aws:codeconnections:eu-west-1:111111111111:connection/c',
       fullRepositoryId: 'o/r',
       branch: 'main',
@@ -41,15 +41,37 @@ describe('CodePipeline quotas, for every kind, approval, smoke test and stage si
       actionRoleArn: (a) => roleArn(a, topology.names.actionRole),
       executionRoleArn: (a) => roleArn(a, topology.names.executionRole),
       workloadBoundaryArn: (a) => policyArn(a, topology.names.workloadBoundary),
-      ...(smoke ? { smokeTest: { functionName: topology.names.smokeTest, pipelineName: topology.names.pipeline } } : {}),
+      ...(smoke ? { smokeTest: { functionName: topology.names.smokeTest } } : {}),
+      pipelineName: (i) => (i === 1 ? topology.names.pipeline : `${topology.names.pipeline}-${i}`),
+      releaseStore: { bucket: 'artifacts', keyArn: 'arn:aws:kms:eu-west-1:111111111111:key/k' },
     });
+    // One pipeline while it fits; beyond, a chain: each next one starts from the release the one before writes last.
+    for (const [i, { name, stages }] of pipelines.entries()) {
+      expect(AWS.name.test(name)).toBe(true);
+      expect(stages.length).toBeLessThanOrEqual(AWS.stagesPerPipeline);
+      expect(stages.reduce((sum, s) => sum + s.actions.length, 0)).toBeLessThanOrEqual(AWS.actionsPerPipeline);
+      if (i + 1 < pipelines.length) {
+        const [release, start] = stages.at(-1)!.actions;
+        expect({ stage: stages.at(-1)!.name, release: release!.configuration, start: start!.configuration }).toEqual({
+          stage: CONTINUE_STAGE,
+          release: expect.objectContaining({ ObjectKey: releaseKey(pipelines[i + 1]!.name), Extract: 'false' }),
+          start: { PipelineName: pipelines[i + 1]!.name },
+        });
+        expect(pipelines[i + 1]!.stages[0]!.actions).toEqual([expect.objectContaining({ provider: 'S3', outputArtifacts: ['BuildOutput'], configuration: expect.objectContaining({ S3ObjectKey: releaseKey(pipelines[i + 1]!.name), PollForSourceChanges: 'false' }) })]);
+      }
+    }
+    // A chain only when one pipeline cannot hold the waves: the first would overflow with the next one's waves.
+    if (pipelines.length > 1) {
+      const alone = 3 + pipelines.flatMap((p, i) => p.stages.slice(i === 0 ? 2 : 1).filter((s) => s.name !== CONTINUE_STAGE)).reduce((sum, s) => sum + s.actions.length, 0);
+      const waveCount = topology.waves.length;
+      expect(alone > AWS.actionsPerPipeline || 2 + waveCount > AWS.stagesPerPipeline).toBe(true);
+    }
+    const stages = pipelines.flatMap((p, i) => p.stages.filter((s, j) => !(i > 0 && j === 0) && s.name !== CONTINUE_STAGE));
     for (const stage of stages) {
       expect({ stage: stage.name, actions: stage.actions.length <= AWS.actionsPerStage, name: AWS.name.test(stage.name) }).toEqual({ stage: stage.name, actions: true, name: true });
       for (const action of stage.actions) expect({ action: action.name, ok: AWS.name.test(action.name) }).toEqual({ action: action.name, ok: true });
       expect(new Set(stage.actions.map((a) => a.name)).size).toBe(stage.actions.length);
     }
-    expect(stages.length).toBeLessThanOrEqual(AWS.stagesPerPipeline);
-    expect(stages.reduce((sum, s) => sum + s.actions.length, 0)).toBeLessThanOrEqual(AWS.actionsPerPipeline);
     expect(new Set(stages.map((s) => s.name)).size).toBe(stages.length);
     // Every deployment in exactly one wave; the approval (if any) in the first wave; a smoke test ending each wave.
     expect(topology.waves.flatMap((w) => w.deployments.map((d) => d.account)).sort()).toEqual(Array.from({ length: n }, (_, i) => String(500000000000 + i)));
@@ -64,9 +86,14 @@ describe('CodePipeline quotas, for every kind, approval, smoke test and stage si
     for (const stage of single(json, 'aws_codepipeline').stage) expect(stage.action.length).toBeLessThanOrEqual(AWS.actionsPerStage);
   });
 
-  it('refuses, naming the environment and the quota, a pipeline over 500 actions', () => {
-    expect(() => synth(environment(KINDS['lambda-container'], 251, false, false), KINDS['lambda-container'])).toThrow(
-      /the pipeline has \d+ actions; CodePipeline allows 500 per pipeline .*split the environment/,
-    );
+  it('continues beyond 500 actions in a second pipeline, which only the first pipeline\'s role starts', () => {
+    const { json } = synth(environment(KINDS['lambda-container'], 251, false, false), KINDS['lambda-container']);
+    const pipelines = Object.values<any>(json.resource.aws_codepipeline);
+    expect(pipelines.map((p) => p.name)).toEqual(['orders-api-example', 'orders-api-example-2']);
+    // The pipeline role's statements, inline or in the managed policies its inline quota overflows into.
+    const statements = [...Object.values<any>(json.resource.aws_iam_role_policy), ...Object.values<any>(json.resource.aws_iam_policy ?? {})]
+      .filter((p) => String(p.role ?? p.name).includes('pipeline'))
+      .flatMap((p) => JSON.parse(p.policy).Statement);
+    expect(statements.filter((s: any) => s.Sid === 'StartNextPipelines').map((s: any) => s.Resource)).toEqual([['arn:aws:codepipeline:eu-west-1:111111111111:orders-api-example-2']]);
   });
 });

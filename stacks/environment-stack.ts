@@ -14,7 +14,8 @@ import { Notifications } from '../src/constructs/notifications';
 import { PullRequestBuild } from '../src/constructs/pull-request-build';
 import { SmokeTest } from '../src/constructs/smoke-test';
 import { PermissionsBoundary } from '../src/constructs/permissions-boundary';
-import { codeBuildProjectArn, pipelineArn, policyArn, roleArn } from '../src/model/naming';
+import { codeBuildProjectArn, continuationName, pipelineArn, policyArn, roleArn } from '../src/model/naming';
+import { pipelineChain } from '../src/model/pipeline-layout';
 import { workloadKind } from '../src/workloads/registry';
 import { INTENT_OUTPUT, INTENT_VERSION, PipelineIntent } from '../src/model/intent';
 import type { MainPart } from '../src/model/stack-parts';
@@ -119,6 +120,8 @@ export class EnvironmentStack extends TerraformStack {
     const repositoriesIn = (regions: readonly string[]) => repositories.filter((r) => regions.includes(r.region));
 
 
+    // The pipelines the waves need (one while CodePipeline's quotas allow), named before they exist: the smoke test reads them.
+    const pipelineNames = pipelineChain(topology.waves, workload, Boolean(config.smokeTests)).map((_, i) => continuationName(n.pipeline, i + 1));
     const smokeTest = config.smokeTests
       ? new SmokeTest(this, 'smoke-test', {
           provider: providers.for(tooling.account, primary),
@@ -127,7 +130,7 @@ export class EnvironmentStack extends TerraformStack {
           functionName: n.smokeTest,
           roleName: n.smokeTest,
           codePath: options.smokeTestCode ?? join(__dirname, '..', 'lambda-src', 'smoke'),
-          pipelineArn: pipelineArn(tooling.account, primary, n.pipeline),
+          pipelineArns: pipelineNames.map((name) => pipelineArn(tooling.account, primary, name)),
           checkRoleName: n.smokeCheckRole,
           checkAccounts: topology.targets.map((t) => t.account),
           ...(config.organization ? { checkRoleInAnyAccount: true } : {}),
@@ -220,7 +223,7 @@ export class EnvironmentStack extends TerraformStack {
     });
     this.pipeline.startsAfter(build.project, sourceCheck.project);
 
-    notifications?.notifyOn({ name: this.pipeline.pipeline.name, arn: this.pipeline.pipeline.arn });
+    notifications?.notifyOn(this.pipeline.pipelines.map((p) => ({ name: p.name, arn: p.arn })));
     // Stacks synthesized before 2026-12 owned CodeStar Notifications' service-linked role at this address; the
     // account keeps it when the stack lets go of it (a `removed` block, Terraform 1.7+), so other rules keep working.
     if (notifications) this.addOverride('removed', [{ from: `aws_iam_service_linked_role.${FORMER_SERVICE_LINKED_ROLE}`, lifecycle: { destroy: false } }]);

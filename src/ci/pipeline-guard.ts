@@ -6,7 +6,9 @@
  * role changes them and the pipeline, and only the named operators start, retry or approve runs.
  */
 import type { EnvironmentConfig } from '../config/schema';
-import { codeBuildProjectArn, names, pipelineArn, roleArn } from '../model/naming';
+import { codeBuildProjectArn, continuationName, names, pipelineArn, roleArn } from '../model/naming';
+import { pipelineChain } from '../model/pipeline-layout';
+import { buildTopology } from '../model/topology';
 import { PolicyDocument, policy } from '../policy/document';
 
 /** "Maximum size of a service control policy document: 5,120 characters" (AWS Organizations quotas). */
@@ -42,6 +44,10 @@ export function pipelineGuard(config: EnvironmentConfig, operators: readonly str
   const n = names(config.workload.name, config.name);
   const { account, region } = config.tooling;
   const pipeline = pipelineArn(account, region, n.pipeline);
+  // Beyond one pipeline's quotas, the continuations: each started by the pipeline role from the one before.
+  const continuations = pipelineChain(buildTopology(config).waves, config.workload, Boolean(config.smokeTests))
+    .slice(1)
+    .map((_, i) => pipelineArn(account, region, continuationName(n.pipeline, i + 2)));
   const projects = [n.sourceCheckProject, n.buildProject].map((p) => codeBuildProjectArn(account, region, p));
   const only = (principals: readonly string[]) => ({ ArnNotEquals: { 'aws:PrincipalArn': [...principals].sort() } });
   const applyRole = roleArn(account, config.terraformRoleName);
@@ -51,9 +57,12 @@ export function pipelineGuard(config: EnvironmentConfig, operators: readonly str
     policy: policy(
       { Sid: 'OnlyThePipelineStartsItsBuilds', Effect: 'Deny', Action: BUILD_STARTS, Resource: projects, Condition: only([roleArn(account, n.pipelineRole)]) },
       { Sid: 'OnlyTerraformChangesTheBuilds', Effect: 'Deny', Action: BUILD_CHANGES, Resource: projects, Condition: only([applyRole]) },
-      { Sid: 'OnlyTerraformChangesThePipeline', Effect: 'Deny', Action: PIPELINE_CHANGES, Resource: pipeline, Condition: only([applyRole]) },
+      { Sid: 'OnlyTerraformChangesThePipeline', Effect: 'Deny', Action: PIPELINE_CHANGES, Resource: continuations.length ? [pipeline, ...continuations] : pipeline, Condition: only([applyRole]) },
       // Approval and retry act on `<pipeline>/<stage>/<action>` and `<pipeline>/<stage>`.
-      { Sid: 'OnlyOperatorsControlRuns', Effect: 'Deny', Action: RUN_CONTROLS, Resource: [pipeline, `${pipeline}/*`], Condition: only(operators) },
+      { Sid: 'OnlyOperatorsControlRuns', Effect: 'Deny', Action: RUN_CONTROLS, Resource: [pipeline, `${pipeline}/*`, ...continuations.map((c) => `${c}/*`)], Condition: only(operators) },
+      ...(continuations.length
+        ? [{ Sid: 'OnlyThePipelineAndOperatorsStartContinuations', Effect: 'Deny' as const, Action: RUN_CONTROLS, Resource: continuations, Condition: only([...operators, roleArn(account, n.pipelineRole)]) }]
+        : []),
     ),
   };
 }

@@ -50,6 +50,8 @@ export class ArtifactStore extends Construct implements StoreArns {
   readonly bucketArn: string;
   readonly keyArn: string;
   readonly region: string;
+  readonly bucketName: string;
+  private readonly props: ArtifactStoreProps;
 
   constructor(scope: Construct, id: string, props: ArtifactStoreProps) {
     super(scope, id);
@@ -61,6 +63,8 @@ export class ArtifactStore extends Construct implements StoreArns {
     }
     const provider = props.provider;
     this.region = props.region;
+    this.bucketName = props.bucketName;
+    this.props = props;
 
     this.key = new KmsKey(this, 'key', {
       provider,
@@ -119,5 +123,10 @@ export class ArtifactStore extends Construct implements StoreArns {
       bucket,
       policy: resourcePolicyJson('bucket', `${this.node.path} (${props.bucketName})`, artifactBucketPolicy({ ...props, bucketArn: this.bucketArn })),
     });
+  }
+
+  /** Keeps the objects under `prefix` to `writer` alone: the store then holds a pipeline chain's releases. */
+  holdReleases(prefix: string, writer: string): void {
+    this.policy.policy = resourcePolicyJson('bucket', `${this.node.path} (${this.bucketName})`, artifactBucketPolicy({ ...this.props, bucketArn: this.bucketArn, releases: { prefix, writer } }));
   }
 }

@@ -3,10 +3,10 @@ import { ITerraformDependable, TerraformProvider, dependable } from 'cdktf';
 import { CodeconnectionsConnection } from '@cdktf/provider-aws/lib/codeconnections-connection';
 import { Codepipeline } from '@cdktf/provider-aws/lib/codepipeline';
 import { ArtifactStore } from './artifact-store';
-import { policyArn, roleArn } from '../model/naming';
+import { continuationName, pipelineArn, policyArn, roleArn } from '../model/naming';
 import { assumableRoles, serviceTrust } from '../policy/document';
 import { pipelineRolePolicy } from '../policy/roles';
-import { pipelineStages } from '../model/pipeline-layout';
+import { RELEASES, pipelineLayouts } from '../model/pipeline-layout';
 import { Role } from './role';
 import { Wave } from '../model/topology';
 import type { WorkloadConfig } from '../config/schema';
@@ -67,14 +67,20 @@ export interface DeliveryPipelineProps {
 
 /**
  * The CodePipeline V2 of an environment: GitHub source, image build, then each deployment wave with its
- * actions in the target account (action role) and region (regional artifact store).
+ * actions in the target account (action role) and region (regional artifact store). Beyond one pipeline's
+ * quotas, a chain of them sharing one role: each next one starts from the build the one before released.
  */
 export class DeliveryPipeline extends Construct {
+  /** The first pipeline: Source and Build. */
   readonly pipeline: Codepipeline;
+  /** Every pipeline of the chain, in order (the first alone while the waves fit it). */
+  readonly pipelines: Codepipeline[];
   readonly role: Role;
   /** The connection this pipeline created, if it created one. */
   readonly connection?: CodeconnectionsConnection;
   readonly connectionArn: string;
+  /** The names of the pipelines, in chain order. */
+  readonly names: string[];
 
   constructor(scope: Construct, id: string, props: DeliveryPipelineProps) {
     super(scope, id);
@@ -99,6 +105,26 @@ export class DeliveryPipeline extends Construct {
       this.connectionArn = this.connection.arn;
     }
 
+    const pipelineStore = props.stores.find((s) => s.region === props.region)!;
+    const layouts = pipelineLayouts({
+      connectionArn: this.connectionArn,
+      fullRepositoryId: `${props.source.owner}/${props.source.repository}`,
+      branch: props.source.branch,
+      buildProjectName: props.buildProject.name,
+      sourceCheckProjectName: props.sourceCheckProject.name,
+      waves: props.waves,
+      workload: props.workload,
+      actionRoleArn: (a) => roleArn(a, props.actionRoleName),
+      executionRoleArn: (a) => roleArn(a, props.executionRoleName),
+      workloadBoundaryArn: (a) => policyArn(a, props.workloadBoundaryName),
+      ...(props.notifications ? { notificationTopicArn: props.notifications.topicArn } : {}),
+      ...(props.smokeTest ? { smokeTest: { functionName: props.smokeTest.functionName } } : {}),
+      pipelineName: (n) => continuationName(props.pipelineName, n),
+      releaseStore: { bucket: pipelineStore.bucketName, keyArn: pipelineStore.keyArn },
+    });
+    this.names = layouts.map((l) => l.name);
+    if (layouts.length > 1) pipelineStore.holdReleases(RELEASES, roleArn(account, props.roleName));
+
     const accounts = [...new Set(props.waves.flatMap((w) => w.deployments.map((d) => d.account)))];
     this.role = new Role(this, 'role', {
       provider,
@@ -114,47 +140,37 @@ export class DeliveryPipeline extends Construct {
         connectionArn: this.connectionArn,
         ...(props.notifications ? { notifications: props.notifications } : {}),
         ...(props.smokeTest ? { smokeTestFunctionArn: props.smokeTest.functionArn } : {}),
+        ...(layouts.length > 1 ? { continuationArns: layouts.slice(1).map((l) => pipelineArn(account, props.region, l.name)) } : {}),
       }),
     });
 
-    const stages = pipelineStages({
-      connectionArn: this.connectionArn,
-      fullRepositoryId: `${props.source.owner}/${props.source.repository}`,
-      branch: props.source.branch,
-      buildProjectName: props.buildProject.name,
-      sourceCheckProjectName: props.sourceCheckProject.name,
-      waves: props.waves,
-      workload: props.workload,
-      actionRoleArn: (a) => roleArn(a, props.actionRoleName),
-      executionRoleArn: (a) => roleArn(a, props.executionRoleName),
-      workloadBoundaryArn: (a) => policyArn(a, props.workloadBoundaryName),
-      ...(props.notifications ? { notificationTopicArn: props.notifications.topicArn } : {}),
-      ...(props.smokeTest ? { smokeTest: { functionName: props.smokeTest.functionName, pipelineName: props.pipelineName } } : {}),
-    });
-
-    this.pipeline = new Codepipeline(this, 'pipeline', {
-      provider,
-      name: props.pipelineName,
-      pipelineType: 'V2',
-      // A newer commit overtakes an older run waiting at an approval, so prod is offered the latest build.
-      executionMode: 'SUPERSEDED',
-      roleArn: this.role.role.arn,
-      artifactStore: props.stores.map((store) => ({
-        type: 'S3',
-        location: store.bucket.bucket,
-        region: store.region,
-        encryptionKey: { type: 'KMS', id: store.keyArn },
-      })),
-      stage: stages.map((stage) => ({
-        name: stage.name,
-        action: stage.actions,
-      })),
-      dependsOn: [this.role.policy, ...(props.dependsOn ?? [])],
-    });
+    this.pipelines = layouts.map(
+      (layout, i) =>
+        new Codepipeline(this, i === 0 ? 'pipeline' : `pipeline-${i + 1}`, {
+          provider,
+          name: layout.name,
+          pipelineType: 'V2',
+          // A newer commit overtakes an older run waiting at an approval, so prod is offered the latest build.
+          executionMode: 'SUPERSEDED',
+          roleArn: this.role.role.arn,
+          artifactStore: props.stores.map((store) => ({
+            type: 'S3',
+            location: store.bucket.bucket,
+            region: store.region,
+            encryptionKey: { type: 'KMS', id: store.keyArn },
+          })),
+          stage: layout.stages.map((stage) => ({
+            name: stage.name,
+            action: stage.actions,
+          })),
+          dependsOn: [this.role.policy, ...(props.dependsOn ?? [])],
+        }),
+    );
+    this.pipeline = this.pipelines[0]!;
   }
 
   /** The first run starts as soon as the pipeline exists: it must wait for what its actions run. */
   startsAfter(...resources: ITerraformDependable[]): void {
-    this.pipeline.dependsOn = [...(this.pipeline.dependsOn ?? []), ...resources.map((r) => dependable(r))];
+    for (const pipeline of this.pipelines) pipeline.dependsOn = [...(pipeline.dependsOn ?? []), ...resources.map((r) => dependable(r))];
   }
 }

@@ -87,17 +87,20 @@ export class Notifications extends Construct {
    * Notifies the pipeline's events to the topic (and Slack). Separate from construction because the
    * pipeline needs the topic first (its approvals publish there) and the rule needs the pipeline.
    */
-  notifyOn(pipeline: { readonly name: string; readonly arn: string }): void {
+  notifyOn(pipelines: ReadonlyArray<{ readonly name: string; readonly arn: string }>): void {
     const { props } = this;
     const { provider, account } = props;
-    new CodestarnotificationsNotificationRule(this, 'rule', {
-      provider,
-      name: props.topicName,
-      detailType: 'FULL',
-      eventTypeIds: PIPELINE_EVENTS,
-      resource: pipeline.arn,
-      target: [{ address: this.topic.arn, type: 'SNS' }],
-      dependsOn: this.ruleDependencies,
+    // A rule watches one resource: one a pipeline of the chain.
+    pipelines.forEach((pipeline, i) => {
+      new CodestarnotificationsNotificationRule(this, i === 0 ? 'rule' : `rule-${i + 1}`, {
+        provider,
+        name: i === 0 ? props.topicName : `${props.topicName}-${i + 1}`,
+        detailType: 'FULL',
+        eventTypeIds: PIPELINE_EVENTS,
+        resource: pipeline.arn,
+        target: [{ address: this.topic.arn, type: 'SNS' }],
+        dependsOn: this.ruleDependencies,
+      });
     });
     if (props.slack) {
       const chatbot = new Role(this, 'chatbot-role', {
@@ -110,7 +113,7 @@ export class Notifications extends Construct {
           Sid: 'ReadPipelineState',
           Effect: 'Allow',
           Action: ['codepipeline:GetPipeline', 'codepipeline:GetPipelineExecution', 'codepipeline:GetPipelineState', 'codepipeline:ListPipelineExecutions'],
-          Resource: pipeline.arn,
+          Resource: pipelines.length === 1 ? pipelines[0]!.arn : pipelines.map((p) => p.arn),
         }),
       });
       new ChatbotSlackChannelConfiguration(this, 'slack', {

@@ -15,8 +15,8 @@ export interface SmokeTestProps {
   readonly roleName: string;
   /** Folder with the function's code (lambda-src/smoke): zipped into the plan as an asset. */
   readonly codePath: string;
-  /** The pipeline the function reads its stages from. */
-  readonly pipelineArn: string;
+  /** The pipelines the function reads their stages from (the environment's, and its continuations). */
+  readonly pipelineArns: readonly string[];
   /** Name of the read-only role in each target account that the function assumes to check deployments. */
   readonly checkRoleName: string;
   /** Target accounts, each with a role named `checkRoleName`. */
@@ -52,7 +52,7 @@ export class SmokeTest extends Construct {
       trustPolicy: serviceTrust('lambda.amazonaws.com', { StringEquals: { 'aws:SourceAccount': account } }),
       permissions: policy(
         writeLogs(account, region, logGroupName),
-        { Sid: 'ReadPipelineStages', Effect: 'Allow', Action: 'codepipeline:GetPipeline', Resource: props.pipelineArn },
+        { Sid: 'ReadPipelineStages', Effect: 'Allow', Action: 'codepipeline:GetPipeline', Resource: props.pipelineArns.length === 1 ? props.pipelineArns[0]! : [...props.pipelineArns] },
         // Job results have no resource-level permissions.
         { Sid: 'ReportJobResults', Effect: 'Allow', Action: ['codepipeline:PutJobFailureResult', 'codepipeline:PutJobSuccessResult'], Resource: '*' },
         { Sid: 'AssumeCheckRoles', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: assumableRoles(props.checkRoleName, props.checkAccounts, props.checkRoleInAnyAccount) },

@@ -141,6 +141,8 @@ export const accountRoot = (account: string) => `arn:aws:iam::${account}:root`;
 /** The log group Lambda writes a function's logs to. */
 export const lambdaLogGroup = (functionName: string) => `/aws/lambda/${functionName}`;
 export const pipelineArn = (account: string, region: string, pipeline: string) => `arn:aws:codepipeline:${region}:${account}:${pipeline}`;
+/** The name of the n-th pipeline (from 1) of an environment whose waves need more than one (docs/scale.md). */
+export const continuationName = (pipeline: string, n: number) => (n === 1 ? pipeline : `${pipeline}-${n}`);
 export const topicArn = (account: string, region: string, topic: string) => `arn:aws:sns:${region}:${account}:${topic}`;
 export const codeBuildProjectArn = (account: string, region: string, project: string) => `arn:aws:codebuild:${region}:${account}:project/${project}`;
 export const roleArn = (account: string, role: string) => `arn:aws:iam::${account}:role/${role}`;

@@ -9,6 +9,22 @@ export interface StageDeclaration {
   readonly actions: ActionDeclaration[];
 }
 
+/** One pipeline of an environment: its name and stages. */
+export interface PipelineDeclaration {
+  readonly name: string;
+  readonly stages: StageDeclaration[];
+}
+
+/**
+ * The last stage of a pipeline that hands its build to the next pipeline of the chain: written once its waves are
+ * done, so the next pipeline only ever deploys a build that passed them, approval included (docs/scale.md).
+ */
+export const CONTINUE_STAGE = 'Continue';
+/** Where the next pipeline of a chain reads its build: one key a pipeline, written by the one before it. */
+export const releaseKey = (pipeline: string) => `releases/${pipeline}.zip`;
+/** The objects of every release key: only the pipeline role writes them (the artifact bucket's policy). */
+export const RELEASES = 'releases/*';
+
 export interface PipelineLayoutProps extends DeploymentRoleArns {
   readonly connectionArn: string;
   /** `owner/repository` on GitHub. */
@@ -22,8 +38,12 @@ export interface PipelineLayoutProps extends DeploymentRoleArns {
   readonly workload: WorkloadConfig;
   /** Topic the approval requests are published to. Default: none. */
   readonly notificationTopicArn?: string;
-  /** Function that checks each wave once it is deployed, and the pipeline it reads. Default: none. */
-  readonly smokeTest?: { readonly functionName: string; readonly pipelineName: string };
+  /** Function that checks each wave once it is deployed (it reads the pipeline of that wave). Default: none. */
+  readonly smokeTest?: { readonly functionName: string };
+  /** Name of the n-th pipeline (from 1): the environment's pipeline, then its continuations when one is not enough. */
+  readonly pipelineName: (n: number) => string;
+  /** The pipeline region's artifact store (bucket name and key ARN), where a chain's pipelines hand their build over. */
+  readonly releaseStore: { readonly bucket: string; readonly keyArn: string };
 }
 
 /** Where a reviewer finds the first change set of a wave (signed in to its account). */
@@ -32,7 +52,10 @@ const changeSetLink = (wave: Wave) => {
   return `https://${d.region}.console.aws.amazon.com/cloudformation/home?region=${d.region}#/stacks?filteringText=${d.stackName}`;
 };
 
-type RoleArns = Pick<PipelineLayoutProps, 'actionRoleArn' | 'executionRoleArn' | 'workloadBoundaryArn' | 'notificationTopicArn' | 'smokeTest'>;
+type RoleArns = Pick<PipelineLayoutProps, 'actionRoleArn' | 'executionRoleArn' | 'workloadBoundaryArn' | 'notificationTopicArn'> & {
+  /** The smoke test and the pipeline its wave is in. */
+  readonly smokeTest?: { readonly functionName: string; readonly pipelineName: string };
+};
 
 /** The smoke test after the last actions of a wave. */
 function withSmokeTest(actions: ActionDeclaration[], wave: Wave, roles: RoleArns): ActionDeclaration[] {
@@ -83,9 +106,9 @@ export function waveActions(wave: Wave, workload: WorkloadConfig, roles: RoleArn
   return withSmokeTest([...before, ...approval, ...kind.afterApproval(runOrder)], wave, roles);
 }
 
-/** Every stage of the pipeline: Source, Build, then one stage per wave in order. */
-export function pipelineStages(props: PipelineLayoutProps): StageDeclaration[] {
-  const stages: StageDeclaration[] = [
+/** Source and Build: the environment's first pipeline starts with them. */
+function headStages(props: PipelineLayoutProps): StageDeclaration[] {
+  return [
     {
       name: 'Source',
       actions: [
@@ -134,15 +157,116 @@ export function pipelineStages(props: PipelineLayoutProps): StageDeclaration[] {
         },
       ],
     },
-    ...props.waves.map((wave) => ({ name: wave.name, actions: waveActions(wave, props.workload, props) })),
   ];
-  assertWithinQuotas(stages);
-  return stages;
+}
+
+/**
+ * A continuation's source: the build its predecessor released (an S3 source action, AWS CodePipeline User Guide,
+ * "Amazon S3 source action reference"), as the same output artifact the first pipeline's build makes, so the waves'
+ * actions read it unchanged. No polling and no event rule: only the predecessor's invoke action starts it.
+ */
+function releaseSource(props: PipelineLayoutProps, pipeline: string): StageDeclaration {
+  return {
+    name: 'Source',
+    actions: [
+      {
+        name: 'Release',
+        category: 'Source',
+        owner: 'AWS',
+        provider: 'S3',
+        version: '1',
+        runOrder: 1,
+        outputArtifacts: [ARTIFACTS.build],
+        configuration: { S3Bucket: props.releaseStore.bucket, S3ObjectKey: releaseKey(pipeline), PollForSourceChanges: 'false' },
+      },
+    ],
+  };
+}
+
+/**
+ * Hands the build to the next pipeline: an S3 deploy action writes it, unextracted and encrypted with the store's
+ * key, to the next pipeline's release key ("Amazon S3 deploy action reference"); then a CodePipeline invoke action
+ * starts that pipeline ("AWS CodePipeline invoke action reference": V2 pipelines only).
+ */
+function continueStage(props: PipelineLayoutProps, next: string): StageDeclaration {
+  return {
+    name: CONTINUE_STAGE,
+    actions: [
+      {
+        name: 'release',
+        category: 'Deploy',
+        owner: 'AWS',
+        provider: 'S3',
+        version: '1',
+        runOrder: 1,
+        inputArtifacts: [ARTIFACTS.build],
+        configuration: { BucketName: props.releaseStore.bucket, Extract: 'false', ObjectKey: releaseKey(next), KMSEncryptionKeyARN: props.releaseStore.keyArn },
+      },
+      { name: `start-${next}`.slice(0, NAME_LIMITS.codePipelineStageOrAction), category: 'Invoke', owner: 'AWS', provider: 'CodePipeline', version: '1', runOrder: 2, configuration: { PipelineName: next } },
+    ],
+  };
+}
+
+const fits = (stages: number, actions: number) => stages <= PIPELINE_QUOTAS.stagesPerPipeline && actions <= PIPELINE_QUOTAS.actionsPerPipeline;
+/** Source (1 action) and Build (2): the first pipeline's head; a continuation's is its release source (1). */
+const HEAD = { stages: 2, actions: 3 };
+const CONTINUATION_HEAD = { stages: 1, actions: 1 };
+/** The Continue stage: release and start. */
+const CONTINUE = { stages: 1, actions: 2 };
+
+/** How many actions a wave's stage holds: the same whatever the accounts' role ARNs. */
+function waveSize(wave: Wave, workload: WorkloadConfig, smokeTests: boolean): number {
+  const name = (account: string) => account;
+  return waveActions(wave, workload, { actionRoleArn: name, executionRoleArn: name, workloadBoundaryArn: name, ...(smokeTests ? { smokeTest: { functionName: 'f', pipelineName: 'p' } } : {}) }).length;
+}
+
+/**
+ * The waves of each pipeline of an environment: all in one while Source, Build and a stage per wave fit CodePipeline's
+ * quotas (50 stages, 500 actions a pipeline); else a chain, filled in wave order, each pipeline keeping room for its
+ * Continue stage, so the waves keep their order across the chain and the approval before prod still comes first.
+ */
+export function pipelineChain(waves: readonly Wave[], workload: WorkloadConfig, smokeTests: boolean): Wave[][] {
+  const sizes = waves.map((w) => waveSize(w, workload, smokeTests));
+  if (fits(HEAD.stages + waves.length, HEAD.actions + sizes.reduce((a, b) => a + b, 0))) return [[...waves]];
+  const groups: Wave[][] = [[]];
+  let stages = HEAD.stages + CONTINUE.stages;
+  let actions = HEAD.actions + CONTINUE.actions;
+  waves.forEach((wave, i) => {
+    if (groups.at(-1)!.length && !fits(stages + 1, actions + sizes[i]!)) {
+      groups.push([]);
+      stages = CONTINUATION_HEAD.stages + CONTINUE.stages;
+      actions = CONTINUATION_HEAD.actions + CONTINUE.actions;
+    }
+    groups.at(-1)!.push(wave);
+    stages += 1;
+    actions += sizes[i]!;
+  });
+  if (groups.length > PIPELINE_QUOTAS.pipelinesPerRegion) throw new Error(`the environment needs ${groups.length} pipelines; CodePipeline allows ${PIPELINE_QUOTAS.pipelinesPerRegion} a region: split it into environment files`);
+  return groups;
+}
+
+/**
+ * The environment's pipelines (pipelineChain): the first with Source and Build, each next one starting from the build
+ * the one before released after its waves, each but the last ending in a Continue stage.
+ */
+export function pipelineLayouts(props: PipelineLayoutProps): PipelineDeclaration[] {
+  const groups = pipelineChain(props.waves, props.workload, Boolean(props.smokeTest));
+  const waveStage = (wave: Wave, pipelineName: string): StageDeclaration => ({
+    name: wave.name,
+    actions: waveActions(wave, props.workload, { ...props, smokeTest: props.smokeTest ? { functionName: props.smokeTest.functionName, pipelineName } : undefined }),
+  });
+  return groups.map((waves, i) => {
+    const name = props.pipelineName(i + 1);
+    const next = i + 1 < groups.length ? props.pipelineName(i + 2) : undefined;
+    const declared = [...(i === 0 ? headStages(props) : [releaseSource(props, name)]), ...waves.map((w) => waveStage(w, name)), ...(next ? [continueStage(props, next)] : [])];
+    assertWithinQuotas(declared);
+    return { name, stages: declared };
+  });
 }
 
 function assertWithinQuotas(stages: readonly StageDeclaration[]): void {
   const badName = (name: string) => name.length > NAME_LIMITS.codePipelineStageOrAction || !CODEPIPELINE_NAME_PATTERN.test(name);
-  const split = 'split the environment into environment files with fewer deployments';
+  const split = 'a wave is bigger than one pipeline holds';
   if (stages.length > PIPELINE_QUOTAS.stagesPerPipeline) {
     throw new Error(`the pipeline has ${stages.length} stages; CodePipeline allows ${PIPELINE_QUOTAS.stagesPerPipeline} (stages become waves of at most ${PIPELINE_QUOTAS.actionsPerStage} actions): ${split}`);
   }

@@ -11,14 +11,14 @@ export const PIPELINE_QUOTAS = {
   stagesPerPipeline: 50,
   /** "Maximum number of actions per pipeline: 500". */
   actionsPerPipeline: 500,
+  /** "Maximum number of total pipelines per Region in an AWS account: 1000". */
+  pipelinesPerRegion: 1000,
   /** "Maximum length of the action configuration value: 1000 characters" (API ActionConfiguration: "Maximum length of 1000"). */
   configurationValueLength: 1000,
   /** "a maximum size limit of 1 kilobyte for the JSON object that can be stored in the ParameterOverrides property" (read as 1,000 bytes, the stricter). */
   parameterOverridesBytes: 1000,
 } as const;
 
-/** Stages the pipeline has before the first deployment stage (Source, Build). */
-export const LEADING_STAGES = 2;
 
 /** One CloudFormation deployment of the workload: a stage's stack in one account and region. */
 export interface Deployment {
@@ -206,16 +206,6 @@ export function checkPartialEnvironment(config: EnvironmentConfig, valid?: Reado
   if (issues.length > 0 || !['tooling', 'stages', 'workload', 'name', 'smokeTests'].every(isValid)) return issues;
 
   issues.push(...checkNameLengths(config));
-  const topology = buildTopology(config);
-  const stageCount = LEADING_STAGES + topology.waves.length;
-  if (stageCount > PIPELINE_QUOTAS.stagesPerPipeline) {
-    issues.push({
-      path: 'stages',
-      message:
-        `the pipeline would have ${stageCount} stages (Source, Build and ${topology.waves.length} deployment waves of at most ` +
-        `${PIPELINE_QUOTAS.actionsPerStage} actions); CodePipeline allows ${PIPELINE_QUOTAS.stagesPerPipeline}. Split the targets over two environments`,
-    });
-  }
   return issues;
 }
 

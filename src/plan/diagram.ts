@@ -6,6 +6,7 @@
  * merged (as verify reads them), each account labelled with the stacks that manage it.
  */
 import { Plan, StackJson } from '../verify/plan';
+import { chainStages, pipelineChains } from '../verify/pipeline-chain';
 import type { StackJson as NamedStack } from '../verify/environment-plans';
 
 const id = (...parts: string[]) => `"${parts.join('/').replace(/"/g, '')}"`;
@@ -26,10 +27,12 @@ export function stacksByAccount(stacks: readonly NamedStack[]): Map<string, stri
 /** The picture of `json`; `stacks`, for a split environment, names the stacks of each account. */
 export function diagramDot(json: StackJson, name: string, stacks?: ReadonlyMap<string, readonly string[]>): string {
   const plan = new Plan(json);
-  const pipeline = plan.ofType('aws_codepipeline')[0];
-  if (!pipeline) throw new Error(`${name}: the plan has no pipeline to draw`);
+  // Beyond one pipeline's quotas the waves continue in a chain: drawn as one pipeline, its links left out.
+  const chain = pipelineChains(plan)[0];
+  const pipeline = chain?.[0];
+  if (!chain || !pipeline) throw new Error(`${name}: the plan has no pipeline to draw`);
   const tooling = pipeline.account;
-  const stages: Array<{ name: string; action: Array<Record<string, any>> }> = pipeline.body.stage ?? [];
+  const stages = chainStages(chain) as Array<{ name: string; action: Array<Record<string, any>> }>;
   const deploys: Array<Record<string, any>> = stages.flatMap((s) => s.action.filter((a) => a.category === 'Deploy' && a.role_arn).map((a) => ({ ...a, stage: s.name })));
   const accountOf = (arn: string) => arn.split(':')[4]!;
 
@@ -100,7 +103,7 @@ export function diagramDot(json: StackJson, name: string, stacks?: ReadonlyMap<s
   const stackCount = new Set([...(stacks?.values() ?? [])].flat()).size;
   const lines = [
     `digraph ${id(name)} {`,
-    '  graph [rankdir=LR, fontname="Helvetica", fontsize=12, compound=true, newrank=true, labelloc=t, label=' + label(`${name}: ${pipeline.body.name}${stackCount > 1 ? ` (${stackCount} stacks)` : ''}`) + '];',
+    '  graph [rankdir=LR, fontname="Helvetica", fontsize=12, compound=true, newrank=true, labelloc=t, label=' + label(`${name}: ${pipeline.body.name}${chain.length > 1 ? ` and ${chain.length - 1} continuation pipelines` : ''}${stackCount > 1 ? ` (${stackCount} stacks)` : ''}`) + '];',
     '  node [fontname="Helvetica", fontsize=10];',
     '  edge [fontname="Helvetica", fontsize=9];',
   ];

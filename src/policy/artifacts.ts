@@ -119,6 +119,12 @@ export interface ArtifactBucketPolicyProps {
   readonly readers?: readonly string[];
   /** The organization of the readers' accounts: reads granted to it instead of to each account. @default each account */
   readonly organization?: Organization;
+  /**
+   * The chain's releases (`prefix`, e.g. `releases/*`) and the one role that writes them (the pipeline role): nobody
+   * else, whatever their own policies allow, so a release is always one the pipeline wrote after its waves.
+   * @default no releases (one pipeline)
+   */
+  readonly releases?: { readonly prefix: string; readonly writer: string };
 }
 
 /** TLS only, and exactly the roles of the pipeline, the build and the target accounts deploying in this region. */
@@ -139,6 +145,16 @@ export function artifactBucketPolicy(props: ArtifactBucketPolicyProps): PolicyDo
   ];
   if (props.readers?.length) {
     statements.push(...grantToRoles({ Sid: 'ReadersGetArtifacts', Effect: 'Allow', Action: ARTIFACT_READ.s3, Resource: objects }, props.readers, orgOption(props.organization)));
+  }
+  if (props.releases) {
+    statements.push({
+      Sid: 'OnlyThePipelineWritesReleases',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 's3:PutObject',
+      Resource: `${props.bucketArn}/${props.releases.prefix}`,
+      Condition: { ArnNotEquals: { 'aws:PrincipalArn': props.releases.writer } },
+    });
   }
   return policy(...statements);
 }

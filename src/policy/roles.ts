@@ -26,6 +26,8 @@ export interface PipelineRolePolicyProps {
   readonly notifications?: { readonly topicArn: string; readonly keyArn: string };
   /** Smoke test function the Invoke actions run. Default: none. */
   readonly smokeTestFunctionArn?: string;
+  /** The pipelines after the first of a chain, which the pipelines before them start. Default: none (one pipeline). */
+  readonly continuationArns?: readonly string[];
 }
 
 export function pipelineRolePolicy(props: PipelineRolePolicyProps): PolicyDocument {
@@ -52,6 +54,8 @@ export function pipelineRolePolicy(props: PipelineRolePolicyProps): PolicyDocume
         ]
       : []),
     ...(props.smokeTestFunctionArn ? [{ Sid: 'RunSmokeTests', Effect: 'Allow' as const, Action: 'lambda:InvokeFunction', Resource: props.smokeTestFunctionArn }] : []),
+    // The invoke action starts the next pipeline as the invoking pipeline's role ("AWS CodePipeline invoke action reference").
+    ...(props.continuationArns?.length ? [{ Sid: 'StartNextPipelines', Effect: 'Allow' as const, Action: 'codepipeline:StartPipelineExecution', Resource: [...props.continuationArns] }] : []),
   );
 }
 

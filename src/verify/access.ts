@@ -346,6 +346,7 @@ export function accessChecks(model: AccessModel): AccessCheck[] {
     smokeTestPaths(p, c);
     notificationPaths(p, c);
     boundaryPaths(p, c);
+    chainPaths(p, c);
   }
   p.checks.push(...escalationChecks(model));
   ceilingPaths(p);
@@ -409,6 +410,27 @@ function pipelinePaths(p: Paths, c: PipelineContext): void {
     });
   }
 
+}
+
+/**
+ * A pipeline of a chain (docs/scale.md): its role releases the build to the next pipeline and starts it; no other
+ * principal writes a release, not the builds (which run the commit's code before any approval) and not an
+ * administrator of the tooling account, so a continuation only ever deploys what passed the waves before it.
+ */
+function chainPaths(p: Paths, c: PipelineContext): void {
+  const { allow, deny, model, plan } = p;
+  const toolingAdmin: Principal = { id: `arn:aws:iam::${c.pipeline.account}:role/SomeAdministrator`, label: 'an administrator of the tooling account', account: c.pipeline.account, identity: [{ name: 'AdministratorAccess', policy: ADMIN }] };
+  for (const release of c.actions.filter((a) => a.category === 'Deploy' && a.provider === 'S3')) {
+    const bucket = model.bucketTarget(release.configuration.BucketName);
+    const resource = `${bucket.arn}/${release.configuration.ObjectKey}`;
+    allow('pipeline role releases the build to the next pipeline', c.pipelineRole, 's3:PutObject', bucket, { resource });
+    deny('an administrator of the tooling account cannot replace a release', toolingAdmin, 's3:PutObject', bucket, { resource });
+    for (const project of plan.ofType('aws_codebuild_project')) deny(`${project.body.name} cannot replace a release`, model.principal(project.body.service_role), 's3:PutObject', bucket, { resource });
+  }
+  for (const start of c.actions.filter((a) => a.category === 'Invoke' && a.provider === 'CodePipeline')) {
+    const next = String(start.configuration.PipelineName);
+    allow('pipeline role starts the next pipeline', c.pipelineRole, 'codepipeline:StartPipelineExecution', { arn: pipelineArnOf(c.pipeline.account, c.pipeline.region, next), account: c.pipeline.account, label: `pipeline ${next}` });
+  }
 }
 
 /** Every deploy action: its action role, the execution role of change sets, ECS roll-outs, image pulls. */

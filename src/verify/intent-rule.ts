@@ -23,9 +23,12 @@ function intentFindings(plan: Plan): Finding[] {
   const mismatch = (what: string, recorded: readonly string[], planned: readonly string[]) => {
     if (!sameSet(recorded, planned)) findings.push({ address, message: `${what}: the record says [${recorded.join(', ')}], the plan has [${planned.join(', ')}]` });
   };
-  const pipeline = plan.ofType('aws_codepipeline')[0];
-  const actions: Body[] = (pipeline?.body.stage ?? []).flatMap((s: Body) => s.action ?? []);
-  const deploys = actions.filter((a) => a.category === 'Deploy');
+  // Every pipeline of the environment (a chain beyond one pipeline's quotas); the release of a chain's build to its
+  // next pipeline is an S3 deploy with the pipeline's own role, not a deployment.
+  const pipelines = plan.ofType('aws_codepipeline');
+  const pipeline = pipelines[0];
+  const actions: Body[] = pipelines.flatMap((p) => (p.body.stage ?? []).flatMap((s: Body) => s.action ?? []));
+  const deploys = actions.filter((a) => a.category === 'Deploy' && a.role_arn);
   const key = (account: string, region: string, role: string) => `${account}/${region}/${role}`;
   mismatch(
     'deployments (account/region/action role)',
@@ -59,7 +62,7 @@ function imageFindings(plan: Plan, intent: PipelineIntent, pipeline: { body: Bod
 }
 
 function smokeFindings(plan: Plan, intent: PipelineIntent, actions: Body[], mismatch: (what: string, a: readonly string[], b: readonly string[]) => void) {
-  const invoked = actions.filter((a) => a.category === 'Invoke').map((a) => String(a.configuration?.FunctionName));
+  const invoked = actions.filter((a) => a.category === 'Invoke' && a.provider === 'Lambda').map((a) => String(a.configuration?.FunctionName));
   mismatch('smoke-test functions the pipeline invokes', intent.smoke ? [intent.smoke.functionName] : [], [...new Set(invoked)]);
   if (!intent.smoke) return;
   const fn = plan.ofType('aws_lambda_function').find((f) => f.body.function_name === intent.smoke!.functionName);

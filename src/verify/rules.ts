@@ -5,6 +5,7 @@
 import { findCycle, planGraph } from '../plan/plan-graph';
 import { Body, Plan, PlanResource, StatementJson, asList, policyOf, statementsOf } from './plan';
 import { STRUCTURE_RULES } from './structure-rules';
+import { chainStages, pipelineChains } from './pipeline-chain';
 import { INTENT_RULE } from './intent-rule';
 import { POLICY_SIZE_RULE } from './size-rules';
 import { canRemove, decidingRule } from './ecr-lifecycle';
@@ -370,17 +371,18 @@ export const RULES: readonly Rule[] = [
     reason: 'Production changes need a person to look at the change sets first.',
     fix: 'Set "approval": true on the prod stage.',
     refs: [],
+    // A chain's waves in order, as one pipeline's (src/verify/pipeline-chain.ts; its links: PIPELINE_CHAIN).
     check: (plan) =>
-      plan.ofType('aws_codepipeline').flatMap((p) => {
+      pipelineChains(plan).flatMap((chain) => {
         let approved = false;
         const findings: Finding[] = [];
-        for (const stage of p.body.stage ?? []) {
+        for (const stage of chainStages(chain)) {
           const actions: Body[] = stage.action ?? [];
           const approvalOrder = Math.min(...actions.filter((a) => a.category === 'Approval').map((a) => a.run_order ?? 1));
           const executes = actions.filter((a) => a.configuration?.ActionMode === 'CHANGE_SET_EXECUTE' || (a.category === 'Deploy' && !a.configuration?.ActionMode?.startsWith('CHANGE_SET_REPLACE')));
           if (isProd(stage.name) && !approved) {
             const early = executes.filter((a) => (a.run_order ?? 1) <= approvalOrder);
-            if (early.length) findings.push({ address: p.address, message: `stage ${stage.name} executes ${early.map((a) => a.name).join(', ')} without an approval before` });
+            if (early.length) findings.push({ address: chain.find((c) => (c.body.stage ?? []).includes(stage))!.address, message: `stage ${stage.name} executes ${early.map((a) => a.name).join(', ')} without an approval before` });
           }
           if (isProd(stage.name) && Number.isFinite(approvalOrder)) approved = true;
           if (!isProd(stage.name)) approved = false;

@@ -7,6 +7,7 @@
 import { TERRAFORM_IDENTIFIER } from '../model/naming';
 import { Body, PlanResource } from './plan';
 import type { Finding, Rule } from './rules';
+import { chainProblems } from './pipeline-chain';
 
 /** `${type.name...}` / `${data.type.name...}` / `${var.name}` references in a raw (unresolved) value. */
 function references(value: unknown, into: string[] = []): string[] {
@@ -109,6 +110,14 @@ function cloudFormationProblems(where: string, action: Body): string[] {
 }
 
 export const STRUCTURE_RULES: readonly Rule[] = [
+  {
+    id: 'PIPELINE_CHAIN',
+    title: 'A continuation pipeline starts only from the build its predecessor released after its waves',
+    reason: 'Beyond one pipeline\'s quotas the waves continue in further pipelines; one that could start from another build, or before the waves before it (and their approval) passed, would deploy what nobody approved.',
+    fix: 'Let the tool lay out the pipelines (npm run synth); do not edit their Source or Continue stages by hand.',
+    refs: [],
+    check: chainProblems,
+  },
   {
     id: 'PROVIDER_ALIASES_VALID',
     title: 'Provider aliases are Terraform identifiers and every resource names a declared provider',

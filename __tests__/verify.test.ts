@@ -190,6 +190,11 @@ describe('verify catches faults', () => {
       },
       { rule: 'NO_DEPENDENCY_CYCLE' },
     ],
+    [
+      'a pipeline that starts another from the middle of its waves',
+      (j) => find(j, 'aws_codepipeline', 'pipeline').stage[2].action.push({ name: 'start-elsewhere', category: 'Invoke', owner: 'AWS', provider: 'CodePipeline', version: '1', run_order: 9, configuration: { PipelineName: 'elsewhere' } }),
+      { rule: 'PIPELINE_CHAIN', path: /codepipeline:StartPipelineExecution .*elsewhere/ },
+    ],
     ['key rotation off', (j) => (find(j, 'aws_kms_key', 'us-east-1').enable_key_rotation = false), { rule: 'KMS_ROTATION' }],
     ['a short key deletion window', (j) => (find(j, 'aws_kms_key', 'us-east-1').deletion_window_in_days = 7), { rule: 'KMS_DELETION_WINDOW' }],
     ['a bucket without public access block', (j) => delete j.resource.aws_s3_bucket_public_access_block[Object.keys(j.resource.aws_s3_bucket_public_access_block)[0]!], { rule: 'S3_PUBLIC_ACCESS_BLOCKED' }],

@@ -344,12 +344,14 @@ export const RULES: readonly Rule[] = [
       'Whoever may start the pipeline can override the source revision with any commit of the repository, reviewed or not; the source check refuses one that is not reachable from the branch, and must run before anything builds it.',
     fix: 'Build the pipeline with DeliveryPipeline and SourceCheck: the source as CODEBUILD_CLONE_REF, the source check (its buildspec in the plan) first in the Build stage, the build after it.',
     refs: [],
-    check: (plan) =>
-      plan.ofType('aws_codepipeline').flatMap((p) => {
+    check: (plan) => {
+      // A continuation starts from a release, not from the repository (PIPELINE_CHAIN); it must build nothing.
+      const continuations = new Set(pipelineChains(plan).flatMap((chain) => chain.slice(1)));
+      return plan.ofType('aws_codepipeline').flatMap((p) => {
         const problems: string[] = [];
         const actions: Body[] = (p.body.stage ?? []).flatMap((s: Body) => s.action ?? []);
         const source = actions.find((a) => a.provider === 'CodeStarSourceConnection');
-        if (source?.configuration?.OutputArtifactFormat !== 'CODEBUILD_CLONE_REF') problems.push('the source is not a clone reference (OutputArtifactFormat CODEBUILD_CLONE_REF): no history to check the commit against');
+        if (!continuations.has(p) && source?.configuration?.OutputArtifactFormat !== 'CODEBUILD_CLONE_REF') problems.push('the source is not a clone reference (OutputArtifactFormat CODEBUILD_CLONE_REF): no history to check the commit against');
         const isCheck = (a: Body) => {
           const project = plan.ofType('aws_codebuild_project').find((r) => r.body.name === a.configuration?.ProjectName);
           const branch = project?.body.environment?.environment_variable?.find((v: Body) => v.name === 'SOURCE_BRANCH')?.value;
@@ -363,7 +365,8 @@ export const RULES: readonly Rule[] = [
           }
         }
         return problems.map((message) => ({ address: p.address, message }));
-      }),
+      });
+    },
   },
   {
     id: 'PROD_APPROVAL',

@@ -13,6 +13,7 @@ import { checkRules } from '../src/verify/rules';
 import { pipelineGuard } from '../src/ci/pipeline-guard';
 import { parseEnvironment } from '../src/config/load';
 import { synth } from './support';
+import { warnings } from '../cli/summary';
 
 type Json = Record<string, any>;
 const FILE = 'config/example.json';
@@ -26,7 +27,7 @@ function doc(): Json {
   ];
   return d;
 }
-const { json } = synth(doc() as never, FILE);
+const { json, stack } = synth(doc() as never, FILE);
 const copy = (): Json => JSON.parse(JSON.stringify(json));
 const pipelines = (j: Json) => Object.values<Json>(j.resource.aws_codepipeline);
 const findings = (j: Json, rule: string) => checkRules(new Plan(j as never)).filter((r) => r.rule.id === rule).flatMap((r) => r.findings.map((f) => f.message));
@@ -40,6 +41,7 @@ describe('a pipeline chain', () => {
     const stages = chain[0]!.flatMap((p) => (p.body.stage as Json[]).map((s) => s.name));
     expect(stages).toEqual(['Source', 'Build', 'dev', ...Array.from({ length: 9 }, (_, i) => `prod.${i + 1}`), 'Continue', 'Source', 'prod.10', 'prod.11']);
     expect(chain[0]![0]!.body.stage[3].action.some((a: Json) => a.category === 'Approval')).toBe(true);
+    expect(warnings(stack)).toContain("the waves need more than one pipeline's 500 actions or 50 stages: they continue in orders-api-example-2, each started from the build the one before released after its waves (docs/scale.md)");
   });
 
   it('passes verify: every path of both pipelines, the release written only by the pipeline role, every rule green', async () => {

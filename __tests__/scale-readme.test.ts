@@ -2,6 +2,11 @@ import { readFileSync } from 'node:fs';
 import { shape } from '../bench/shape-generator';
 import { iamSize } from '../src/policy/limits';
 import { synth } from './support';
+import { Testing } from 'cdktf';
+import { parseEnvironment } from '../src/config/load';
+import { stackParts } from '../src/model/stack-parts';
+import { buildTopology } from '../src/model/topology';
+import { EnvironmentStack } from '../stacks/environment-stack';
 
 type Json = Record<string, any>;
 const n = (value: number) => value.toLocaleString('en-US');
@@ -42,5 +47,22 @@ describe('the README "Scale" table', () => {
     ['100 x 3 (ecs-service)', 100, 3, 'ecs-service'],
   ] as const)('is what %s synthesizes', (label, accounts, regions, kind) => {
     expect(cells(label)).toEqual(row(accounts, regions, kind));
+  });
+});
+
+describe('the README "Scale" table of split shapes', () => {
+  const readme = readFileSync('README.md', 'utf8');
+  // What the plans say of each measured shape: the stacks synth writes and the pipelines of the tooling stack.
+  it.each([
+    [1000, 1, 15],
+    [1000, 1, 16],
+    [300, 3, 16],
+  ])('names the stacks and pipelines %i x %i synthesizes, %i accounts a stack', (accounts, regions, perStack) => {
+    const config = parseEnvironment({ ...shape(accounts, regions, 'lambda-container', 'o-abcdefghij'), targetAccountsPerStack: perStack } as never, `bench/shapes/${accounts}x${regions}.json`);
+    const { main, targets } = stackParts(config.name, buildTopology(config).targets.map((t) => t.account), perStack);
+    const tooling = JSON.parse(Testing.synth(new EnvironmentStack(Testing.app(), config, { part: main }))) as Json;
+    const pipelines = Object.keys(tooling.resource.aws_codepipeline).length;
+    const label = `| ${n(accounts)} x ${regions}, ${perStack} | 1 + ${targets.length} | ${pipelines} |`;
+    expect(readme).toContain(label);
   });
 });

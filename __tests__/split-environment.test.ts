@@ -160,7 +160,7 @@ describe('a large environment in one stack', () => {
     const { stack } = synth(doc);
     // A provider configuration per place in use: the 2 tooling regions, and one per target account (IAM is global).
     expect(stack.providers.all.length).toBe(24);
-    expect(summarize(stack)).toMatch(/note: 22 target accounts in one stack: its plan needs about 2\.3 GiB; "targetAccountsPerStack": 18 splits it into stacks of at most 2 GiB each/);
+    expect(summarize(stack)).toMatch(/note: 22 target accounts in one stack: its plan needs about 2\.3 GiB; "targetAccountsPerStack": 15 splits it into stacks of at most 2 GiB each/);
     expect(summarize(synth().stack)).not.toMatch(/targetAccountsPerStack/);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * npm run bench:split [-- --accounts 200 --regions 1 --per-stack 20 --runs 1]
+ * npm run bench:split [-- --accounts 200 --regions 1 --per-stack 20 --runs 1 --organization <o-id>]
  *
  * The offline `terraform plan` of every stack of a split shape (bench/shape-generator.ts with
  * targetAccountsPerStack), as a runner feels it: wall time and peak summed PSS of Terraform and its provider
@@ -17,7 +17,7 @@ import { findProviderSource, findTerraform } from '../src/terraform/toolchain';
 import { Run, preparePlan, providerCounts } from './plan-cost';
 import { shape } from './shape-generator';
 
-const USAGE = 'usage: npm run bench:split [-- --accounts <A> --regions <R> --per-stack <K> --runs <n>]';
+const USAGE = 'usage: npm run bench:split [-- --accounts <A> --regions <R> --per-stack <K> --runs <n> --organization <o-id>]';
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)]!;
 
@@ -33,7 +33,7 @@ export function wallTime(seconds: readonly number[], runners: number): number {
 
 run(async () => {
   const values = parseFlags(USAGE, () =>
-    parseArgs({ options: { accounts: { type: 'string', default: '200' }, regions: { type: 'string', default: '1' }, 'per-stack': { type: 'string', default: '20' }, runs: { type: 'string', default: '1' }, help: { type: 'boolean', short: 'h' } }, strict: true }).values,
+    parseArgs({ options: { accounts: { type: 'string', default: '200' }, regions: { type: 'string', default: '1' }, 'per-stack': { type: 'string', default: '20' }, runs: { type: 'string', default: '1' }, organization: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true }).values,
   );
   if (typeof values === 'number') return values;
   const accounts = Number(values.accounts);
@@ -43,7 +43,7 @@ run(async () => {
   const scratch = mkdtempSync(join(tmpdir(), 'bench-split-'));
   try {
     const file = join(scratch, 'shape.json');
-    writeFileSync(file, JSON.stringify({ ...shape(accounts, regions), targetAccountsPerStack: perStack }));
+    writeFileSync(file, JSON.stringify({ ...shape(accounts, regions, undefined, values.organization), targetAccountsPerStack: perStack }));
     process.env.CDKTF_OUTDIR = join(scratch, 'cdktf.out');
     const { names, outdir } = synthesize([file]);
     const rows: Array<{ name: string; providers: number; resources: number; seconds: number; gib: number }> = [];

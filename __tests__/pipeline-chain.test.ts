@@ -17,13 +17,16 @@ import { warnings } from '../cli/summary';
 
 type Json = Record<string, any>;
 const FILE = 'config/example.json';
-/** dev in one account, prod in 251 behind an approval: 505 prod actions, more than one pipeline holds. */
+/**
+ * 46 one-account stages, then prod in 75 accounts behind an approval (4 waves): 51 stages, more than one pipeline
+ * holds, with the approval in the first pipeline and prod continuing in the second.
+ */
 function doc(): Json {
   const d = JSON.parse(readFileSync(FILE, 'utf8'));
   d.organization = { id: 'o-abcdefghij' };
   d.stages = [
-    { name: 'dev', targets: [{ account: '222222222222', regions: ['eu-west-1'] }] },
-    { name: 'prod', approval: true, targets: Array.from({ length: 251 }, (_, i) => ({ account: String(500000000000 + i), regions: ['eu-west-1'] })) },
+    ...Array.from({ length: 46 }, (_, i) => ({ name: `dev${i + 1}`, targets: [{ account: String(200000000000 + i), regions: ['eu-west-1'] }] })),
+    { name: 'prod', approval: true, targets: Array.from({ length: 75 }, (_, i) => ({ account: String(500000000000 + i), regions: ['eu-west-1'] })) },
   ];
   return d;
 }
@@ -37,10 +40,10 @@ describe('a pipeline chain', () => {
     const chain = pipelineChains(new Plan(json as never));
     expect(chain).toHaveLength(1);
     expect(chain[0]!.map((p) => p.body.name)).toEqual(['orders-api-example', 'orders-api-example-2']);
-    // 9 prod waves of 25 deployments (50 actions, the first with the approval) fill the first pipeline to 458 actions.
+    // Source, Build, 46 stages and the first prod wave (with the approval) and Continue fill the first pipeline's 50 stages.
     const stages = chain[0]!.flatMap((p) => (p.body.stage as Json[]).map((s) => s.name));
-    expect(stages).toEqual(['Source', 'Build', 'dev', ...Array.from({ length: 9 }, (_, i) => `prod.${i + 1}`), 'Continue', 'Source', 'prod.10', 'prod.11']);
-    expect(chain[0]![0]!.body.stage[3].action.some((a: Json) => a.category === 'Approval')).toBe(true);
+    expect(stages).toEqual(['Source', 'Build', ...Array.from({ length: 46 }, (_, i) => `dev${i + 1}`), 'prod.1', 'Continue', 'Source', 'prod.2', 'prod.3', 'prod.4']);
+    expect(chain[0]![0]!.body.stage[48].action.some((a: Json) => a.category === 'Approval')).toBe(true);
     expect(warnings(stack)).toContain("the waves need more than one pipeline's 500 actions or 50 stages: they continue in orders-api-example-2, each started from the build the one before released after its waves (docs/scale.md)");
   });
 

@@ -14,8 +14,8 @@ import { Notifications } from '../src/constructs/notifications';
 import { PullRequestBuild } from '../src/constructs/pull-request-build';
 import { SmokeTest } from '../src/constructs/smoke-test';
 import { PermissionsBoundary } from '../src/constructs/permissions-boundary';
-import { codeBuildProjectArn, continuationName, pipelineArn, policyArn, roleArn } from '../src/model/naming';
-import { pipelineChain } from '../src/model/pipeline-layout';
+import { codeBuildProjectArn, pipelineArn, policyArn, roleArn } from '../src/model/naming';
+import { chainNames } from '../src/model/pipeline-layout';
 import { workloadKind } from '../src/workloads/registry';
 import { INTENT_OUTPUT, INTENT_VERSION, PipelineIntent } from '../src/model/intent';
 import type { MainPart } from '../src/model/stack-parts';
@@ -121,7 +121,7 @@ export class EnvironmentStack extends TerraformStack {
 
 
     // The pipelines the waves need (one while CodePipeline's quotas allow), named before they exist: the smoke test reads them.
-    const pipelineNames = pipelineChain(topology.waves, workload, Boolean(config.smokeTests)).map((_, i) => continuationName(n.pipeline, i + 1));
+    const pipelineNames = chainNames(n.pipeline, topology.waves, workload, Boolean(config.smokeTests));
     const smokeTest = config.smokeTests
       ? new SmokeTest(this, 'smoke-test', {
           provider: providers.for(tooling.account, primary),

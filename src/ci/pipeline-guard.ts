@@ -6,8 +6,8 @@
  * role changes them and the pipeline, and only the named operators start, retry or approve runs.
  */
 import type { EnvironmentConfig } from '../config/schema';
-import { codeBuildProjectArn, continuationName, names, pipelineArn, roleArn } from '../model/naming';
-import { pipelineChain } from '../model/pipeline-layout';
+import { codeBuildProjectArn, names, pipelineArn, roleArn } from '../model/naming';
+import { chainNames } from '../model/pipeline-layout';
 import { buildTopology } from '../model/topology';
 import { PolicyDocument, policy } from '../policy/document';
 
@@ -45,9 +45,9 @@ export function pipelineGuard(config: EnvironmentConfig, operators: readonly str
   const { account, region } = config.tooling;
   const pipeline = pipelineArn(account, region, n.pipeline);
   // Beyond one pipeline's quotas, the continuations: each started by the pipeline role from the one before.
-  const continuations = pipelineChain(buildTopology(config).waves, config.workload, Boolean(config.smokeTests))
+  const continuations = chainNames(n.pipeline, buildTopology(config).waves, config.workload, Boolean(config.smokeTests))
     .slice(1)
-    .map((_, i) => pipelineArn(account, region, continuationName(n.pipeline, i + 2)));
+    .map((name) => pipelineArn(account, region, name));
   const projects = [n.sourceCheckProject, n.buildProject].map((p) => codeBuildProjectArn(account, region, p));
   const only = (principals: readonly string[]) => ({ ArnNotEquals: { 'aws:PrincipalArn': [...principals].sort() } });
   const applyRole = roleArn(account, config.terraformRoleName);

@@ -1,5 +1,5 @@
 import type { WorkloadConfig } from '../config/schema';
-import { CODEPIPELINE_NAME_PATTERN, NAME_LIMITS } from './naming';
+import { CODEPIPELINE_NAME_PATTERN, NAME_LIMITS, continuationName } from './naming';
 import { PIPELINE_QUOTAS, Wave } from './topology';
 import { ARTIFACTS, ActionDeclaration, DeploymentRoleArns } from '../workloads/pipeline-actions';
 import { workloadKind } from '../workloads/registry';
@@ -244,6 +244,10 @@ export function pipelineChain(waves: readonly Wave[], workload: WorkloadConfig, 
   if (groups.length > PIPELINE_QUOTAS.pipelinesPerRegion) throw new Error(`the environment needs ${groups.length} pipelines; CodePipeline allows ${PIPELINE_QUOTAS.pipelinesPerRegion} a region: split it into environment files`);
   return groups;
 }
+
+/** The names of an environment's pipelines (pipelineChain), the first being `pipeline`: known before they exist. */
+export const chainNames = (pipeline: string, waves: readonly Wave[], workload: WorkloadConfig, smokeTests: boolean): string[] =>
+  pipelineChain(waves, workload, smokeTests).map((_, i) => continuationName(pipeline, i + 1));
 
 /**
  * The environment's pipelines (pipelineChain): the first with Source and Build, each next one starting from the build

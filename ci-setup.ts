@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { assertKnownEnvironment, environmentArgument, parseFlags, run } from './cli/flags';
-import { loadEnvironmentFiles } from './src/config/load';
+import { loadEnvironmentFiles } from './src/environment/load';
 import { renderSetup } from './src/ci/render';
 import { pipelineGuard } from './src/ci/pipeline-guard';
 import { githubSetup, tfcSetup } from './src/ci/setup';

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { assertKnownEnvironment, environmentArgument, parseFlags, run } from './cli/flags';
 import { diagramDot, renderSvg, stacksByAccount } from './src/plan/diagram';
 import { environmentFiles, readStackFile, stackFile, synthesize } from './cli/synthesize';
-import { assembleEnvironments } from './src/verify/environment-plans';
+import { assembleEnvironments } from './src/plan/environment-plans';
 
 const USAGE = `usage: npm run diagram -- <environment> [--config <file> ...] [--plan <cdk.tf.json>] [--out <path without extension>]
 

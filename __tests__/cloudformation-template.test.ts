@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { ConfigError, checkWorkloadFiles, loadEnvironmentFile } from '../src/config/load';
+import { ConfigError } from '../src/config/issue';
+import { checkWorkloadFiles, loadEnvironmentFile } from '../src/environment/load';
 import type { EnvironmentConfig, WorkloadConfig } from '../src/config/schema';
 import { LAMBDA_TEMPLATE_UNUSED_HANDLER_PERMISSIONS, executionRolePolicy } from '../src/policy/roles';
 import { HANDLER_PERMISSIONS, STACK_HANDLERS, actionMatches, handlerGaps, templateResources } from '../src/workloads/cloudformation-template';

@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { environmentJsonSchema } from '../src/config/json-schema';
-import { ConfigError, loadEnvironmentFile, loadEnvironmentFiles, parseEnvironment } from '../src/config/load';
+import { ConfigError } from '../src/config/issue';
+import { loadEnvironmentFile, loadEnvironmentFiles, parseEnvironment } from '../src/environment/load';
 import type { EnvironmentInput } from '../src/config/schema';
 import { DEV, PROD, example } from './support';
 

@@ -1,7 +1,8 @@
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadEnvironmentFile } from '../src/config/load';
+import { ConfigError } from '../src/config/issue';
+import { loadEnvironmentFile } from '../src/environment/load';
 import { ECHO_LIMIT, parseSource } from '../src/config/source';
 import { synthesize } from '../cli/synthesize';
 import { example } from './support';

@@ -1,7 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadEnvironmentFiles, parseEnvironment } from '../src/config/load';
+import { ConfigError } from '../src/config/issue';
+import { loadEnvironmentFiles, parseEnvironment } from '../src/environment/load';
 import { verifyPlan } from '../src/verify';
 import { TOOLING, doc, example, placeOf, resources, single, statement, synth } from './support';
 

@@ -6,12 +6,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { verifyPlan } from '../src/verify';
-import { Plan } from '../src/verify/plan';
+import { Plan } from '../src/plan/plan';
 import { AccessModel, accessChecks, evaluateChecks } from '../src/verify/access';
-import { pipelineChains } from '../src/verify/pipeline-chain';
+import { pipelineChains } from '../src/plan/pipeline-chain';
 import { checkRules } from '../src/verify/rules';
 import { pipelineGuard } from '../src/ci/pipeline-guard';
-import { parseEnvironment } from '../src/config/load';
+import { parseEnvironment } from '../src/environment/load';
 import { synth } from './support';
 import { warnings } from '../cli/summary';
 

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
-import { loadEnvironmentFile } from '../src/config/load';
+import { loadEnvironmentFile } from '../src/environment/load';
 import { SCP_MAX_CHARACTERS, pipelineGuard } from '../src/ci/pipeline-guard';
 
 const config = loadEnvironmentFile('config/example-s3.json');

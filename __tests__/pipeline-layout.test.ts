@@ -1,5 +1,5 @@
 import type { WorkloadConfig } from '../src/config/schema';
-import { PipelineLayoutProps, pipelineLayouts, waveActions } from '../src/model/pipeline-layout';
+import { PipelineLayoutProps, pipelineLayouts, waveActions } from '../src/workloads/pipeline-layout';
 import { ActionDeclaration, parameterOverrides } from '../src/workloads/pipeline-actions';
 import { Deployment, Wave, splitIntoWaves } from '../src/model/topology';
 

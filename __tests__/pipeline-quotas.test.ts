@@ -5,9 +5,9 @@
  * deployment exactly once, and names everything as CodePipeline accepts. The numbers are AWS's, written out here.
  */
 import { readFileSync } from 'node:fs';
-import { parseEnvironment } from '../src/config/load';
-import { CONTINUE_STAGE, pipelineLayouts, releaseKey } from '../src/model/pipeline-layout';
-import { buildTopology } from '../src/model/topology';
+import { parseEnvironment } from '../src/environment/load';
+import { CONTINUE_STAGE, pipelineLayouts, releaseKey } from '../src/workloads/pipeline-layout';
+import { environmentTopology } from '../src/workloads/registry';
 import { policyArn, roleArn } from '../src/model/naming';
 import { single, synth } from './support';
 
@@ -29,7 +29,7 @@ const cases = Object.entries(KINDS).flatMap(([kind, file]) =>
 describe('CodePipeline quotas, for every kind, approval, smoke test and stage size', () => {
   it.each(cases)('%s, approval %s, smoke tests %s, %i deployments', (_kind, file, approval, smoke, n) => {
     const config = parseEnvironment(environment(file, n, approval, smoke), file);
-    const topology = buildTopology(config);
+    const topology = environmentTopology(config);
     const pipelines = pipelineLayouts({
       connectionArn: 'arn:aws:codeconnections:eu-west-1:111111111111:connection/c',
       fullRepositoryId: 'o/r',

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { ConfigError, parseEnvironment } from '../src/config/load';
+import { ConfigError } from '../src/config/issue';
+import { parseEnvironment } from '../src/environment/load';
 import { verifyPlan } from '../src/verify';
 import { doc, example, list, resources, statement, synth } from './support';
 

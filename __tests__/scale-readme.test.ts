@@ -3,9 +3,9 @@ import { shape } from '../bench/shape-generator';
 import { iamSize } from '../src/policy/limits';
 import { synth } from './support';
 import { Testing } from 'cdktf';
-import { parseEnvironment } from '../src/config/load';
+import { parseEnvironment } from '../src/environment/load';
 import { stackParts } from '../src/model/stack-parts';
-import { buildTopology } from '../src/model/topology';
+import { environmentTopology } from '../src/workloads/registry';
 import { EnvironmentStack } from '../stacks/environment-stack';
 
 type Json = Record<string, any>;
@@ -59,7 +59,7 @@ describe('the README "Scale" table of split shapes', () => {
     [300, 3, 16],
   ])('names the stacks and pipelines %i x %i synthesizes, %i accounts a stack', (accounts, regions, perStack) => {
     const config = parseEnvironment({ ...shape(accounts, regions, 'lambda-container', 'o-abcdefghij'), targetAccountsPerStack: perStack } as never, `bench/shapes/${accounts}x${regions}.json`);
-    const { main, targets } = stackParts(config.name, buildTopology(config).targets.map((t) => t.account), perStack);
+    const { main, targets } = stackParts(config.name, environmentTopology(config).targets.map((t) => t.account), perStack);
     const tooling = JSON.parse(Testing.synth(new EnvironmentStack(Testing.app(), config, { part: main }))) as Json;
     const pipelines = Object.keys(tooling.resource.aws_codepipeline).length;
     const label = `| ${n(accounts)} x ${regions}, ${perStack} | 1 + ${targets.length} | ${pipelines} |`;

@@ -1,6 +1,6 @@
 import { SHAPE_REGIONS, shape } from '../bench/shape-generator';
 import { criticalPathDepth, planGraph } from '../src/plan/plan-graph';
-import { Plan } from '../src/verify/plan';
+import { Plan } from '../src/plan/plan';
 import { checkRules } from '../src/verify/rules';
 import { POLICY_SIZE_RULE } from '../src/verify/size-rules';
 import { verifyPlan } from '../src/verify';

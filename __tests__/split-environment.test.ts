@@ -1,10 +1,10 @@
 import { Testing } from 'cdktf';
-import { parseEnvironment } from '../src/config/load';
+import { parseEnvironment } from '../src/environment/load';
 import { backendFor, stackParts, targetStackName } from '../src/model/stack-parts';
 import { EnvironmentStack } from '../stacks/environment-stack';
 import { TargetAccountsStack } from '../stacks/target-accounts-stack';
 import { verifyPlan } from '../src/verify';
-import { assembleEnvironments } from '../src/verify/environment-plans';
+import { assembleEnvironments } from '../src/plan/environment-plans';
 import { summarize } from '../cli/summary';
 import { GITHUB_MATRIX_JOBS, ciListing, perStack, withinMatrix } from '../src/ci/listing';
 import { spawnSync } from 'node:child_process';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Testing } from 'cdktf';
-import { parseEnvironment } from '../src/config/load';
+import { parseEnvironment } from '../src/environment/load';
 import type { EnvironmentInput } from '../src/config/schema';
 import type { PolicyDocument, Statement } from '../src/policy/document';
 import { EnvironmentStack } from '../stacks/environment-stack';

@@ -1,12 +1,13 @@
-import { parseEnvironment } from '../src/config/load';
-import { Deployment, PIPELINE_QUOTAS, buildTopology, splitIntoWaves } from '../src/model/topology';
+import { parseEnvironment } from '../src/environment/load';
+import { Deployment, PIPELINE_QUOTAS, splitIntoWaves } from '../src/model/topology';
+import { environmentTopology } from '../src/workloads/registry';
 import { DEV, PROD, TEST, TOOLING, example } from './support';
 
 const deployments = (count: number): Deployment[] =>
   Array.from({ length: count }, (_, i) => ({ stage: 'prod', account: String(100000000000 + i), region: 'eu-west-1', stackName: 's' }));
 
 describe('topology of the example', () => {
-  const t = buildTopology(parseEnvironment(example(), 'config/example.json'));
+  const t = environmentTopology(parseEnvironment(example(), 'config/example.json'));
 
   it('needs an artifact store in the pipeline region first, then every deploy region', () => {
     expect(t.pipelineRegions).toEqual(['eu-west-1', 'us-east-1']);
@@ -33,7 +34,7 @@ describe('topology of the example', () => {
   it('adds the pipeline region to the stores when nothing deploys there', () => {
     const input = example();
     input.tooling.region = 'eu-central-1';
-    const other = buildTopology(parseEnvironment(input, 'config/example.json'));
+    const other = environmentTopology(parseEnvironment(input, 'config/example.json'));
     expect(other.pipelineRegions).toEqual(['eu-central-1', 'eu-west-1', 'us-east-1']);
     expect(other.deployRegions).toEqual(['eu-west-1', 'us-east-1']);
   });

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { AccessModel, PolicyCache, accessChecks, checkAccess, evaluate } from '../src/verify/access';
-import { Plan } from '../src/verify/plan';
+import { Plan } from '../src/plan/plan';
 import { synth } from './support';
 
 type Json = Record<string, any>;

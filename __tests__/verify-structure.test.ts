@@ -4,7 +4,7 @@
  * message that names the part to change.
  */
 import { verifyPlan } from '../src/verify';
-import { Plan } from '../src/verify/plan';
+import { Plan } from '../src/plan/plan';
 import { checkRules } from '../src/verify/rules';
 import { CLOUDFORMATION_REQUIRED, pipelineStructureProblems } from '../src/verify/structure-rules';
 import { DEV, PROD, synth } from './support';

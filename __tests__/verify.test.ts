@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { verifyPlan, Verification } from '../src/verify';
-import { Plan } from '../src/verify/plan';
+import { Plan } from '../src/plan/plan';
 import { checkRules } from '../src/verify/rules';
 import { inventory as inventoryOf, markdownReport, terminalReport } from '../src/verify/report';
 import { DEV, PROD, TEST, TOOLING, Synthesized, example, synth } from './support';

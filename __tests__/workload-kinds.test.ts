@@ -1,4 +1,5 @@
-import { ConfigError, parseEnvironment } from '../src/config/load';
+import { ConfigError } from '../src/config/issue';
+import { parseEnvironment } from '../src/environment/load';
 import { verifyPlan } from '../src/verify';
 import { grantToRoles } from '../src/policy/document';
 import { PROD, TEST, doc, example, grantees, list, placeOf, resources, single, statement, synth, buildProject } from './support';

@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Testing } from 'cdktf';
-import { loadEnvironmentFile } from '../src/config/load';
+import { loadEnvironmentFile } from '../src/environment/load';
 import { EnvironmentStack } from '../stacks/environment-stack';
 import { verifyPlan } from '../src/verify';
 import { SECURITY_FACTS_MARKERS, securityFacts } from '../src/verify/security-facts';

@@ -1,11 +1,11 @@
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { App } from 'cdktf';
-import { loadEnvironmentFiles } from '../src/config/load';
+import { loadEnvironmentFiles } from '../src/environment/load';
 import { EnvironmentStack } from '../stacks/environment-stack';
 import { TargetAccountsStack } from '../stacks/target-accounts-stack';
 import { stackParts } from '../src/model/stack-parts';
-import { buildTopology } from '../src/model/topology';
+import { environmentTopology } from '../src/workloads/registry';
 
 const CONFIG_DIR = 'config';
 
@@ -32,7 +32,7 @@ export function synthesize(files: readonly string[]): { stacks: EnvironmentStack
   // A limit found while building (a policy or the pipeline too big) names the environment and its file.
   const stacks = configs.map((config, i) => {
     try {
-      const { main, targets } = stackParts(config.name, buildTopology(config).targets.map((t) => t.account), config.targetAccountsPerStack);
+      const { main, targets } = stackParts(config.name, environmentTopology(config).targets.map((t) => t.account), config.targetAccountsPerStack);
       for (const part of targets) parts.push(new TargetAccountsStack(app, config, part));
       return new EnvironmentStack(app, config, { part: main });
     } catch (err) {

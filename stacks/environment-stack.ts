@@ -15,12 +15,12 @@ import { PullRequestBuild } from '../src/constructs/pull-request-build';
 import { SmokeTest } from '../src/constructs/smoke-test';
 import { PermissionsBoundary } from '../src/constructs/permissions-boundary';
 import { codeBuildProjectArn, pipelineArn, policyArn, roleArn } from '../src/model/naming';
-import { chainNames } from '../src/model/pipeline-layout';
-import { workloadKind } from '../src/workloads/registry';
+import { chainNames } from '../src/workloads/pipeline-layout';
+import { workloadKind, environmentTopology } from '../src/workloads/registry';
 import { INTENT_OUTPUT, INTENT_VERSION, PipelineIntent } from '../src/model/intent';
 import type { MainPart } from '../src/model/stack-parts';
 import { accountAccess, deploymentRolesOf, environmentTags } from './stack-setup';
-import { Topology, buildTopology } from '../src/model/topology';
+import { Topology } from '../src/model/topology';
 
 export interface EnvironmentStackOptions {
   /** Folder of the smoke test function's code. Default: lambda-src/smoke of this repository. */
@@ -54,7 +54,7 @@ export class EnvironmentStack extends TerraformStack {
     super(scope, part.name);
     this.part = part;
     if (config.organization) this.organization = config.organization;
-    const topology = (this.topology = buildTopology(config));
+    const topology = (this.topology = environmentTopology(config));
     const { names: n, tooling } = topology;
     const primary = tooling.region;
     // A split environment's target accounts are in their own stacks (stacks/target-accounts-stack.ts).

@@ -6,9 +6,9 @@ import { PermissionsBoundary } from '../src/constructs/permissions-boundary';
 import type { EnvironmentConfig } from '../src/config/schema';
 import { policyArn, repositoryArn } from '../src/model/naming';
 import { PART_OUTPUT, TargetsPart, backendFor } from '../src/model/stack-parts';
-import { Topology, buildTopology } from '../src/model/topology';
+import { Topology } from '../src/model/topology';
+import { environmentTopology, workloadKind } from '../src/workloads/registry';
 import { storeByName } from '../src/policy/artifacts';
-import { workloadKind } from '../src/workloads/registry';
 import { accountAccess, deploymentRolesOf, environmentTags } from './stack-setup';
 
 
@@ -24,7 +24,7 @@ export class TargetAccountsStack extends TerraformStack {
 
   constructor(scope: Construct, config: EnvironmentConfig, part: TargetsPart) {
     super(scope, part.name);
-    const topology = (this.topology = buildTopology(config));
+    const topology = (this.topology = environmentTopology(config));
     const { names: n, tooling } = topology;
     const targets = topology.targets.filter((t) => part.accounts.includes(t.account));
     const sessionName = `cdktf-${n.prefix}`.slice(0, 64);

@@ -1,11 +1,11 @@
 import type { EnvironmentConfig } from '../config/schema';
 import { names, roleArn } from '../model/naming';
 import { stackParts } from '../model/stack-parts';
-import { buildTopology } from '../model/topology';
+import { environmentTopology } from '../workloads/registry';
 
 /** The stacks of an environment, its main stack (the whole environment, or its tooling stack) first. */
 export function environmentStacks(config: EnvironmentConfig): string[] {
-  const { main, targets } = stackParts(config.name, buildTopology(config).targets.map((t) => t.account), config.targetAccountsPerStack);
+  const { main, targets } = stackParts(config.name, environmentTopology(config).targets.map((t) => t.account), config.targetAccountsPerStack);
   return [main.name, ...targets.map((t) => t.name)];
 }
 

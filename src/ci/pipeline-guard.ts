@@ -7,8 +7,8 @@
  */
 import type { EnvironmentConfig } from '../config/schema';
 import { codeBuildProjectArn, names, pipelineArn, roleArn } from '../model/naming';
-import { chainNames } from '../model/pipeline-layout';
-import { buildTopology } from '../model/topology';
+import { chainNames } from '../workloads/pipeline-layout';
+import { environmentTopology } from '../workloads/registry';
 import { PolicyDocument, policy } from '../policy/document';
 
 /** "Maximum size of a service control policy document: 5,120 characters" (AWS Organizations quotas). */
@@ -45,7 +45,7 @@ export function pipelineGuard(config: EnvironmentConfig, operators: readonly str
   const { account, region } = config.tooling;
   const pipeline = pipelineArn(account, region, n.pipeline);
   // Beyond one pipeline's quotas, the continuations: each started by the pipeline role from the one before.
-  const continuations = chainNames(n.pipeline, buildTopology(config).waves, config.workload, Boolean(config.smokeTests))
+  const continuations = chainNames(n.pipeline, environmentTopology(config).waves, config.workload, Boolean(config.smokeTests))
     .slice(1)
     .map((name) => pipelineArn(account, region, name));
   const projects = [n.sourceCheckProject, n.buildProject].map((p) => codeBuildProjectArn(account, region, p));

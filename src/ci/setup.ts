@@ -7,11 +7,10 @@
 import type { EnvironmentConfig } from '../config/schema';
 import { accountOfArn, names, roleArn } from '../model/naming';
 import { PolicyDocument, assumableRoles, policy } from '../policy/document';
-import { buildTopology } from '../model/topology';
+import { environmentTopology, workloadKind } from '../workloads/registry';
 import { tfcTag } from '../model/tfc';
 import { BoundaryDocument, environmentBoundaries, roleBoundaryPolicy, workloadBoundaryPolicy } from '../policy/boundaries';
 import { IAM_LIMITS, iamSize } from '../policy/limits';
-import { workloadKind } from '../workloads/registry';
 import { applyRolePolicy } from './apply-role';
 import { ANY_TARGET_STACK, backendFor, stackParts, stateBeside } from '../model/stack-parts';
 import { planRolePolicy } from './plan-role';
@@ -75,11 +74,11 @@ export interface CiSetup {
 }
 
 const accountsOf = (config: EnvironmentConfig) => {
-  const topology = buildTopology(config);
+  const topology = environmentTopology(config);
   return { tooling: topology.tooling.account, all: [...new Set([topology.tooling.account, ...topology.targets.map((t) => t.account)])].sort() };
 };
 const prefixOf = (config: EnvironmentConfig) => `${config.workload.name}-${config.name}`;
-const partsOf = (config: EnvironmentConfig) => stackParts(config.name, buildTopology(config).targets.map((t) => t.account), config.targetAccountsPerStack);
+const partsOf = (config: EnvironmentConfig) => stackParts(config.name, environmentTopology(config).targets.map((t) => t.account), config.targetAccountsPerStack);
 /**
  * Whether a CI role names the Terraform role of every account by its name alone: for a split or organization
  * environment, so that the policy's size does not grow with the accounts (the role's trust still decides).
@@ -91,7 +90,7 @@ const anyAccount = (config: EnvironmentConfig) => config.targetAccountsPerStack 
  * of a change-set workload the one every role its templates create carries (docs/security.md).
  */
 export function boundaryPolicies(config: EnvironmentConfig): PolicySetup[] {
-  const topology = buildTopology(config);
+  const topology = environmentTopology(config);
   const n = topology.names;
   const { all } = accountsOf(config);
   const targets = topology.targets.map((t) => t.account);
@@ -130,7 +129,7 @@ function withinIamQuotas(setup: CiSetup): CiSetup {
 
 /** The apply role's permissions in one account. */
 const applyPermissions = (config: EnvironmentConfig, account: string, ciRoles: readonly string[]) =>
-  applyRolePolicy(account, prefixOf(config), [roleArn(account, config.terraformPlanRoleName), roleArn(account, config.terraformRoleName), ...ciRoles], environmentBoundaries(account, buildTopology(config).names));
+  applyRolePolicy(account, prefixOf(config), [roleArn(account, config.terraformPlanRoleName), roleArn(account, config.terraformRoleName), ...ciRoles], environmentBoundaries(account, environmentTopology(config).names));
 
 function oidcTrust(account: string, host: string, audience: string, subjects: readonly string[]): PolicyDocument {
   const sub = { [`${host}:sub`]: subjects.length === 1 ? subjects[0]! : [...subjects] };

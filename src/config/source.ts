@@ -5,13 +5,7 @@
  */
 import { closest, distance } from 'fastest-levenshtein';
 import { Node, ParseError, findNodeAtLocation, getNodeValue, parseTree, printParseErrorCode } from 'jsonc-parser';
-import { ConfigIssue } from '../model/topology';
-
-/** A place in the file, both counted from 1 as editors show them. */
-export interface Position {
-  readonly line: number;
-  readonly column: number;
-}
+import type { ConfigIssue, Position } from './issue';
 
 /** Longest value echoed back in a message: a 20 MB name stays a readable line. */
 export const ECHO_LIMIT = 80;

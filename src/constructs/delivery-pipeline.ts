@@ -6,7 +6,7 @@ import { ArtifactStore } from './artifact-store';
 import { continuationName, pipelineArn, policyArn, roleArn } from '../model/naming';
 import { assumableRoles, serviceTrust } from '../policy/document';
 import { pipelineRolePolicy } from '../policy/roles';
-import { RELEASES, pipelineLayouts } from '../model/pipeline-layout';
+import { RELEASES, pipelineLayouts } from '../workloads/pipeline-layout';
 import { Role } from './role';
 import { Wave } from '../model/topology';
 import type { WorkloadConfig } from '../config/schema';

@@ -5,9 +5,9 @@
  * trust edges (pipeline role -> action roles -> execution roles). A split environment is drawn from its stacks
  * merged (as verify reads them), each account labelled with the stacks that manage it.
  */
-import { Plan, StackJson } from '../verify/plan';
-import { chainStages, pipelineChains } from '../verify/pipeline-chain';
-import type { StackJson as NamedStack } from '../verify/environment-plans';
+import { Plan, StackJson } from './plan';
+import { chainStages, pipelineChains } from './pipeline-chain';
+import type { StackJson as NamedStack } from './environment-plans';
 
 const id = (...parts: string[]) => `"${parts.join('/').replace(/"/g, '')}"`;
 const label = (...lines: string[]) => `"${lines.map((l) => l.replace(/"/g, "'")).join('\\n')}"`;

@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { Plan, PlanResource, StackJson, asList } from '../verify/plan';
+import { Plan, PlanResource, StackJson, asList } from '../plan/plan';
 import { artifactGlob, buildScript, readBuildspec } from './buildspec';
 import { clientEnvironment, run } from './clients';
 import { EcrEndpoint, RepositorySpec } from './ecr-endpoint';

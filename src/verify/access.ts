@@ -10,7 +10,7 @@ import { actionMatchesPattern } from '@cloud-copilot/iam-utils';
 import { PipelineIntent, readIntent } from '../model/intent';
 import { accountOfArn, boundaryNames, pipelineArn as pipelineArnOf, topicArn } from '../model/naming';
 import { environmentBoundaries, roleBoundaryPolicy, workloadBoundaryPolicy } from '../policy/boundaries';
-import { Body, Plan, PlanResource, PolicyJson, asList, policyOf, statementsOf } from './plan';
+import { Body, Plan, PlanResource, PolicyJson, asList, policyOf, statementsOf } from '../plan/plan';
 
 /** An account no config uses: the stand-in for "anyone else". */
 export const OUTSIDER_ACCOUNT = '999999999999';

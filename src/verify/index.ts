@@ -1,5 +1,5 @@
 import { AccessResult, checkAccess } from './access';
-import { Plan, StackJson } from './plan';
+import { Plan, StackJson } from '../plan/plan';
 import { RuleResult, checkRules } from './rules';
 
 export interface Verification {

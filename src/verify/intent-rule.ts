@@ -6,8 +6,8 @@
  * or none, fails here instead of silently leaving paths unchecked.
  */
 import { PipelineIntent, INTENT_OUTPUT, readIntent } from '../model/intent';
-import { Body, Plan } from './plan';
-import type { Finding, Rule } from './rules';
+import { Body, Plan } from '../plan/plan';
+import type { Finding, Rule } from './rule';
 
 /** What verify derives from the record: named when it is missing, so a foreign plan's report says what was not checked. */
 const DERIVED_FROM_INTENT = 'the build\'s image pushes, the ECS task roles\' paths, the smoke check role and function invocations';

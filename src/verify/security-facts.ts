@@ -1,4 +1,4 @@
-import { Plan, PlanResource, StackJson, StatementJson, asList, policyOf, statementsOf } from './plan';
+import { Plan, PlanResource, StackJson, StatementJson, asList, policyOf, statementsOf } from '../plan/plan';
 
 /** Where the generated facts sit in the README. */
 export const SECURITY_FACTS_MARKERS = ['<!-- security-facts:start (npm run security-model) -->', '<!-- security-facts:end -->'] as const;

@@ -6,7 +6,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { AccessModel, AccessResult, Shard, accessChecks, checkAccess, evaluateChecks } from './access';
-import { Plan, StackJson } from './plan';
+import { Plan, StackJson } from '../plan/plan';
 
 interface ShardRequest {
   readonly json: StackJson;

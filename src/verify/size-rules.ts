@@ -3,8 +3,8 @@
  * without whitespace, the others the document as sent (Terraform sends our minified JSON).
  */
 import { IAM_LIMITS, RESOURCE_POLICY_LIMITS, iamSize } from '../policy/limits';
-import { Body, Plan } from './plan';
-import type { Finding, Rule } from './rules';
+import { Body, Plan } from '../plan/plan';
+import type { Finding, Rule } from './rule';
 
 /** The quotas, each with where AWS states it (src/policy/limits.ts cites them). */
 export const POLICY_LIMITS = {

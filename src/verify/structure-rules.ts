@@ -5,9 +5,9 @@
  * also runs the real `terraform validate` when Terraform is there; these rules hold without it.
  */
 import { TERRAFORM_IDENTIFIER } from '../model/naming';
-import { Body, PlanResource } from './plan';
-import type { Finding, Rule } from './rules';
-import { chainProblems } from './pipeline-chain';
+import { Body, PlanResource } from '../plan/plan';
+import type { Finding, Rule } from './rule';
+import { chainProblems } from '../plan/pipeline-chain';
 
 /** `${type.name...}` / `${data.type.name...}` / `${var.name}` references in a raw (unresolved) value. */
 function references(value: unknown, into: string[] = []): string[] {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { WorkloadConfig } from '../config/schema';
-import type { ConfigIssue } from '../model/topology';
+import type { ConfigIssue } from '../config/issue';
 import { HANDLER_PERMISSIONS, STACK_HANDLERS, TemplateResource, actionMatches, handlerGaps, templateResources } from './cloudformation-template';
 import { checkTemplate } from './template-schema';
 import { roleArn, stackArn } from '../model/naming';

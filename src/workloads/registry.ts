@@ -1,4 +1,5 @@
-import type { WorkloadConfig } from '../config/schema';
+import type { EnvironmentConfig, WorkloadConfig } from '../config/schema';
+import { Topology, buildTopology } from '../model/topology';
 import { cloudformation } from './cloudformation';
 import { ecsService } from './ecs-service';
 import { lambdaContainer } from './lambda-container';
@@ -15,3 +16,6 @@ export const WORKLOAD_KINDS: Kinds = {
 
 /** The module of a workload's kind, typed for that workload. */
 export const workloadKind = <W extends WorkloadConfig>(workload: W): WorkloadKind<W> => WORKLOAD_KINDS[workload.kind] as unknown as WorkloadKind<W>;
+
+/** The environment's topology, its waves sized by its workload kind's actions per deployment. */
+export const environmentTopology = (config: EnvironmentConfig): Topology => buildTopology(config, workloadKind(config.workload).actionsPerDeployment);

@@ -2,7 +2,8 @@ import type { WorkloadConfig } from '../config/schema';
 import type { Names } from '../model/naming';
 import type { StoreArns } from '../policy/artifacts';
 import type { PolicyDocument } from '../policy/document';
-import type { ConfigIssue, Deployment } from '../model/topology';
+import type { ConfigIssue } from '../config/issue';
+import type { Deployment } from '../model/topology';
 import type { DeploymentRoleArns, WaveDeployActions } from './pipeline-actions';
 
 /** A target account as its roles' policies see it. */

@@ -4,7 +4,7 @@
  * resource's provider alias (`allowed_account_ids` and `region`); attributes known only after apply
  * (key ids, connection ids) get stable placeholders derived from the resource address.
  */
-import type { SynthesizedStack } from '../plan/plan-graph';
+import type { SynthesizedStack } from './plan-graph';
 import { pipelineArn, topicArn } from '../model/naming';
 
 export type Body = Record<string, any>;

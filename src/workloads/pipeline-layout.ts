@@ -1,8 +1,8 @@
 import type { WorkloadConfig } from '../config/schema';
-import { CODEPIPELINE_NAME_PATTERN, NAME_LIMITS, continuationName } from './naming';
-import { PIPELINE_QUOTAS, Wave } from './topology';
-import { ARTIFACTS, ActionDeclaration, DeploymentRoleArns } from '../workloads/pipeline-actions';
-import { workloadKind } from '../workloads/registry';
+import { CODEPIPELINE_NAME_PATTERN, NAME_LIMITS, continuationName } from '../model/naming';
+import { PIPELINE_QUOTAS, Wave } from '../model/topology';
+import { ARTIFACTS, ActionDeclaration, DeploymentRoleArns } from './pipeline-actions';
+import { workloadKind } from './registry';
 
 export interface StageDeclaration {
   readonly name: string;

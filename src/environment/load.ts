@@ -1,31 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { z } from 'zod';
-import { ConfigIssue, checkPartialEnvironment, stageDuplicates } from '../model/topology';
+import { ConfigError, ConfigIssue, Position } from '../config/issue';
+import { EnvironmentConfig, LABEL_PATTERN, StageConfig, environmentSchema, targetSchema } from '../config/schema';
+import { didYouMean, echo, parseSource } from '../config/source';
 import { names } from '../model/naming';
-import { EnvironmentConfig, LABEL_PATTERN, StageConfig, environmentSchema, targetSchema } from './schema';
-import { Position, didYouMean, echo, parseSource } from './source';
 import { workloadKind } from '../workloads/registry';
-
-/** An environment file that cannot be used; the message names the file, each problem's line, column and field, and the fix. */
-export class ConfigError extends Error {
-  readonly issues: readonly ConfigIssue[];
-
-  constructor(
-    readonly file: string,
-    issues: readonly ConfigIssue[],
-    locate?: (path: string) => Position | undefined,
-  ) {
-    const placed = issues
-      .map((i) => (i.line !== undefined || !locate ? i : { ...i, ...locate(i.path) }))
-      .sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
-    const where = (i: ConfigIssue) => (i.line !== undefined ? `${file}:${i.line}:${i.column}` : file);
-    const count = placed.length === 1 ? '1 problem' : `${placed.length} problems`;
-    super(`${file}: invalid environment config (${count})\n${placed.map((i) => `  ${where(i)}  ${i.path || '(file)'}: ${i.message}`).join('\n')}`);
-    this.name = 'ConfigError';
-    this.issues = placed;
-  }
-}
+import { checkPartialEnvironment, stageDuplicates } from './checks';
 
 const formatPath = (path: readonly PropertyKey[]) =>
   path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`)).join('');

@@ -4,7 +4,7 @@
  * approval before prod) read a chain's wave stages as one pipeline's; the link stages (a continuation's release
  * source, the Continue stage) are neither prod nor deployments.
  */
-import { CONTINUE_STAGE } from '../model/pipeline-layout';
+import { CONTINUE_STAGE } from '../workloads/pipeline-layout';
 import { Body, Plan, PlanResource } from './plan';
 
 const startsOf = (pipeline: PlanResource): string[] =>

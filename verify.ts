@@ -63,7 +63,7 @@ async function main(): Promise<number> {
 async function verifyFiles(files: readonly string[], outdir: string, validate: TerraformValidation | undefined, threads: number | undefined): Promise<number> {
   let failed = false;
   const read = files.map((file) => ({ ...readStackFile(file), file }));
-  // A split environment's stacks are one plan to verify (src/verify/environment-plans.ts).
+  // A split environment's stacks are one plan to verify (src/plan/environment-plans.ts).
   for (const { name, json } of assembleEnvironments(read)) {
     const file = read.find((r) => r.name === name)!.file;
     const validation = await validate?.validate({ name, json, assets: join(dirname(file), 'assets') });

@@ -24,7 +24,7 @@ describe('names', () => {
     expect(n.functionRole('dev', 'us-east-1')).toBe('orders-api-prod-dev-us-east-1');
   });
 
-  // checkEnvironment only checks the bucket name for the prefix: that is safe only if no other
+  // checkPartialEnvironment only checks the bucket name for the prefix: that is safe only if no other
   // prefix-derived name can exceed its limit while the bucket name fits, whatever the region.
   it('makes the artifact bucket the binding limit of every prefix-derived name', () => {
     for (let length = 3; length <= 80; length++) {

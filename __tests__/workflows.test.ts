@@ -70,7 +70,7 @@ describe('GitHub Actions workflows', () => {
     expect(commands).not.toMatch(/cdktf (diff|deploy)|terraform apply|-auto-approve/);
     const comment = plan.steps.find((s: any) => String(s.uses).startsWith('actions/github-script'));
     expect(comment.if).toBe('${{ !cancelled() }}');
-    expect(comment.with.script).toContain("require('.github/scripts/plan-comment.js')");
+    expect(comment.with.script).toContain("require('./.github/scripts/plan-comment.js')");
     expect(text('pull-request.yml')).not.toMatch(/secrets\.|aws-access-key-id|AWS_SECRET_ACCESS_KEY/);
   });
 

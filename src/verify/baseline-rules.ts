@@ -350,7 +350,7 @@ export const BASELINE_RULES: readonly Rule[] = [
     reason: 'Production changes need a person to look at the change sets first.',
     fix: 'Set "approval": true on the prod stage.',
     refs: [],
-    // A chain's waves in order, as one pipeline's (src/verify/pipeline-chain.ts; its links: PIPELINE_CHAIN).
+    // A chain's waves in order, as one pipeline's (src/plan/pipeline-chain.ts; its links: PIPELINE_CHAIN).
     check: (plan) =>
       pipelineChains(plan).flatMap((chain) => {
         let approved = false;

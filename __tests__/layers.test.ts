@@ -1,29 +1,33 @@
-import { readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import madge from 'madge';
 
 /**
- * The layers, bottom to top, as the folders that may be imported from each (CONTRIBUTING.md, "Layers"): a lower layer
- * never imports a higher one; it is given what it needs as an argument. plan, verify, ci and rehearse sit beside the
- * top: they read environment files and synthesized plans, never constructs or stacks. A folder missing here fails.
+ * The layers, bottom to top, as CONTRIBUTING.md's table states them: the test reads the map from the document, so the
+ * rule a contributor reads is the rule enforced. Folders are named by their layer key: `src/<key>/`, `stacks/`,
+ * `cli/`, and `entry` for the root's programs, bench/ and scripts/.
  */
-const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
-  config: [],
-  model: ['config'],
-  policy: ['config', 'model'],
-  workloads: ['config', 'model', 'policy'],
-  environment: ['config', 'model', 'policy', 'workloads'],
-  constructs: ['config', 'model', 'policy', 'workloads'],
-  stacks: ['config', 'model', 'policy', 'workloads', 'constructs'],
-  plan: ['config', 'model', 'policy', 'workloads'],
-  verify: ['config', 'model', 'policy', 'workloads', 'plan'],
-  ci: ['config', 'model', 'policy', 'workloads'],
-  rehearse: ['config', 'model', 'policy', 'workloads', 'plan'],
-  terraform: [],
-  engine: [],
-};
-/** The command line and the entry points (the repository root's programs, bench/, scripts/) compose every layer. */
-const TOP = ['cli', 'entry'];
+function layerMap(): { mayImport: Map<string, string[]>; top: string[] } {
+  const text = readFileSync('CONTRIBUTING.md', 'utf8');
+  const table = text.slice(text.indexOf('## Layers')).split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| layer') && !l.startsWith('|---'));
+  const rows = table.map((l) => l.split('|').slice(1, -1).map((c) => c.trim()));
+  const keys = (folders: string) =>
+    [...folders.matchAll(/`([^`]+)`/g)].map((m) => m[1]!).map((f) => (f.startsWith('src/') ? f.slice(4).replace(/\/$/, '') : ['cli/', 'stacks/'].includes(f) ? f.slice(0, -1) : 'entry'));
+  // The numbered layers in order: "config to workloads" is every layer from the one to the other.
+  const order = rows.filter((r) => /^\d+$/.test(r[0]!)).sort((a, b) => Number(a[0]) - Number(b[0])).flatMap((r) => keys(r[1]!));
+  const expand = (cell: string): string[] =>
+    cell === 'nothing of ours'
+      ? []
+      : cell.split(', ').flatMap((part) => {
+          const range = /^(\w+) to (\w+)$/.exec(part);
+          return range ? order.slice(order.indexOf(range[1]!), order.indexOf(range[2]!) + 1) : [part];
+        });
+  const mayImport = new Map<string, string[]>();
+  const top: string[] = [];
+  for (const [layer, folders, , imports] of rows) for (const key of keys(folders!)) layer === 'top' ? top.push(key) : mayImport.set(key, expand(imports!));
+  return { mayImport, top };
+}
+const { mayImport: MAY_IMPORT, top: TOP } = layerMap();
 
 /** The layer of a source file: its folder under src/, stacks/, cli/, or `entry`. */
 const layerOf = (file: string): string => {
@@ -45,6 +49,25 @@ const graph = madge(['src', 'stacks', 'cli', 'bench', 'scripts', ...ENTRY_POINTS
 });
 
 describe('source layers (madge over the TypeScript import graph)', () => {
+  it('reads the layer map from CONTRIBUTING.md', () => {
+    expect(Object.fromEntries(MAY_IMPORT)).toEqual({
+      config: [],
+      model: ['config'],
+      policy: ['config', 'model'],
+      workloads: ['config', 'model', 'policy'],
+      environment: ['config', 'model', 'policy', 'workloads'],
+      constructs: ['config', 'model', 'policy', 'workloads'],
+      stacks: ['config', 'model', 'policy', 'workloads', 'constructs'],
+      plan: ['config', 'model', 'policy', 'workloads'],
+      verify: ['config', 'model', 'policy', 'workloads', 'plan'],
+      ci: ['config', 'model', 'policy', 'workloads'],
+      rehearse: ['config', 'model', 'policy', 'workloads', 'plan'],
+      terraform: [],
+      engine: [],
+    });
+    expect([...new Set(TOP)].sort()).toEqual(['cli', 'entry']);
+  });
+
   it('has no import circle', async () => {
     const result = await graph;
     // Every source file is in the graph: a file madge could not read would hide its imports.
@@ -57,11 +80,11 @@ describe('source layers (madge over the TypeScript import graph)', () => {
     const imports = Object.entries((await graph).obj()).flatMap(([from, to]) => to.map((file) => [from, file] as const));
     const upward = imports
       .map(([from, to]) => ({ from, to, a: layerOf(from), b: layerOf(to) }))
-      .filter(({ a, b }) => a !== b && !TOP.includes(a) && !(MAY_IMPORT[a] ?? []).includes(b))
+      .filter(({ a, b }) => a !== b && !TOP.includes(a) && !(MAY_IMPORT.get(a) ?? []).includes(b))
       .map(({ from, to, a, b }) => `${from} (${a}) imports ${to} (${b})`);
     expect(upward).toEqual([]);
     const layers = new Set(imports.flat().map(layerOf));
-    expect([...layers].filter((l) => !TOP.includes(l) && !(l in MAY_IMPORT))).toEqual([]);
+    expect([...layers].filter((l) => !TOP.includes(l) && !MAY_IMPORT.has(l))).toEqual([]);
   });
 
   it('lists verify rules in one file that imports them, never the reverse', async () => {

@@ -688,7 +688,7 @@ function boundaryPaths(p: Paths, c: PipelineContext): void {
 
 /**
  * Grants by organization trust what they name: a role of the readers' names in any account of the organization
- * within its paths reads and pulls what the target accounts read (proved allowed, so the README says it), and the
+ * within its paths reads and pulls what the target accounts read (proved allowed, so docs/performance.md says it), and the
  * same role in an account of the organization outside the paths gets nothing.
  */
 function organizationPaths(p: Paths, c: PipelineContext): void {

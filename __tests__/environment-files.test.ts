@@ -36,7 +36,8 @@ const lineFor = (err: ConfigError, path: string) => err.message.split('\n').find
 
 const readmeSection = () => {
   const readme = readFileSync('README.md', 'utf8');
-  return readme.slice(readme.indexOf('## Environment files'), readme.indexOf('\n## ', readme.indexOf('## Environment files') + 5));
+  const heading = '## A worked example';
+  return readme.slice(readme.indexOf(heading), readme.indexOf('\n## ', readme.indexOf(heading) + 5));
 };
 const readmeExample = () => /```jsonc\n([\s\S]*?)```/.exec(readmeSection())![1]!;
 

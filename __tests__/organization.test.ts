@@ -130,9 +130,9 @@ describe('a puller name under an organization', () => {
   });
 });
 
-describe('the README row for an organization', () => {
+describe('the docs/performance.md row for an organization', () => {
   it('is what the 200 x 1 plan with an organization holds', () => {
-    const row = /^\| 200 x 1 \(lambda-container\), organization with one path \| ([\d,]+) B \| ([\d,]+) B \| ([\d,]+) \| ([\d,]+) inline, no managed policy \|$/m.exec(readFileSync('README.md', 'utf8'));
+    const row = /^\| 200 x 1 \(lambda-container\), organization with one path \| ([\d,]+) B \| ([\d,]+) B \| ([\d,]+) \| ([\d,]+) inline, no managed policy \|$/m.exec(readFileSync('docs/performance.md', 'utf8'));
     expect(row).not.toBeNull();
     const doc = shape(200, 1, 'lambda-container', ORG.id);
     const { json } = synth({ ...doc, organization: ORG }, 'bench/shapes/200x1-org.json');

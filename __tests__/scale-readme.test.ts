@@ -11,7 +11,7 @@ import { EnvironmentStack } from '../stacks/environment-stack';
 type Json = Record<string, any>;
 const n = (value: number) => value.toLocaleString('en-US');
 
-/** What the README's "Scale" table says of a shape, computed from its synthesized plan as each service measures. */
+/** What the "Scale" table of docs/performance.md says of a shape, computed from its synthesized plan as each service measures. */
 function row(accounts: number, regions: number, kind: 'lambda-container' | 'ecs-service'): string[] {
   const { json } = synth(shape(accounts, regions, kind), `bench/shapes/${accounts}x${regions}.json`);
   const sizes = (type: string, measure: (text: string) => number) => Math.max(...Object.values(json.resource[type] ?? {}).map((b: Json) => measure(b.policy)));
@@ -34,12 +34,12 @@ function row(accounts: number, regions: number, kind: 'lambda-container' | 'ecs-
   ];
 }
 
-describe('the README "Scale" table', () => {
-  const readme = readFileSync('README.md', 'utf8');
-  const table = readme.slice(readme.indexOf('| shape (accounts x regions) | bucket policy |'));
+describe('the "Scale" table of docs/performance.md', () => {
+  const doc = readFileSync('docs/performance.md', 'utf8');
+  const table = doc.slice(doc.indexOf('| shape (accounts x regions) | bucket policy |'));
   const cells = (label: string) => {
     const line = table.split('\n').find((l) => l.startsWith(`| ${label} |`));
-    if (!line) throw new Error(`README has no row "${label}"`);
+    if (!line) throw new Error(`docs/performance.md has no row "${label}"`);
     return line.split('|').slice(2, -1).map((c) => c.trim());
   };
   it.each([
@@ -50,8 +50,8 @@ describe('the README "Scale" table', () => {
   });
 });
 
-describe('the README "Scale" table of split shapes', () => {
-  const readme = readFileSync('README.md', 'utf8');
+describe('the "Scale" table of split shapes in docs/performance.md', () => {
+  const doc = readFileSync('docs/performance.md', 'utf8');
   // What the plans say of each measured shape: the stacks synth writes and the pipelines of the tooling stack.
   it.each([
     [1000, 1, 15],
@@ -63,6 +63,6 @@ describe('the README "Scale" table of split shapes', () => {
     const tooling = JSON.parse(Testing.synth(new EnvironmentStack(Testing.app(), config, { part: main }))) as Json;
     const pipelines = Object.keys(tooling.resource.aws_codepipeline).length;
     const label = `| ${n(accounts)} x ${regions}, ${perStack} | 1 + ${targets.length} | ${pipelines} |`;
-    expect(readme).toContain(label);
+    expect(doc).toContain(label);
   });
 });

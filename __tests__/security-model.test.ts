@@ -5,7 +5,7 @@ import type { Verification } from '../src/verify';
 
 const path = (expect: 'allow' | 'deny', principal: string, why: string) => ({ expect, principal, why, action: 'x:Y', resource: '*', decision: 'Allowed' as const, ok: true });
 
-describe('README security model', () => {
+describe('the security model of docs/security.md', () => {
   let model: Awaited<ReturnType<typeof shippedSecurityModel>>;
   beforeAll(async () => {
     model = await shippedSecurityModel();
@@ -13,11 +13,11 @@ describe('README security model', () => {
   const facts = () => model.facts.split('\n');
 
   it('is the table verify proves and the facts the plans hold, on every shipped environment (run `npm run security-model` after a change)', () => {
-    const readme = readFileSync('README.md', 'utf8');
-    expect(readme).toEqual(withSecurityModel(readme, model));
+    const doc = readFileSync('docs/security.md', 'utf8');
+    expect(doc).toEqual(withSecurityModel(doc, model));
   });
 
-  // The prose of README "Security defaults" and docs/security.md, held to the facts.
+  // The prose of docs/security.md ("Security defaults" and the sections after it), held to the facts.
   it('has only the pipeline and build roles write artifacts, and the build only in the pipeline region', () => {
     expect(facts().filter((f) => f.includes('written'))).toEqual([
       '- artifact store of another region: written only by `pipeline` (every shipped environment)',
@@ -61,7 +61,7 @@ describe('README security model', () => {
     ]);
   });
 
-  it('refuses a README without the markers', () => {
+  it('refuses a page without the markers', () => {
     expect(() => withSecurityModel('# no table', { table: 'x', facts: 'y' })).toThrow(/lacks the markers/);
   });
 });

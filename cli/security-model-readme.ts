@@ -8,7 +8,7 @@ import { SECURITY_FACTS_MARKERS, securityFacts } from '../src/verify/security-fa
 import { SECURITY_MODEL_MARKERS, securityModelTable } from '../src/verify/security-model';
 
 /**
- * What the README says of security, from a fresh synth of every shipped environment (config/*.json): the table of
+ * What docs/security.md says of security, from a fresh synth of every shipped environment (config/*.json): the table of
  * paths verify proves, and the facts read from the plans.
  */
 export async function shippedSecurityModel(dir = 'config'): Promise<{ table: string; facts: string }> {
@@ -29,11 +29,11 @@ export async function shippedSecurityModel(dir = 'config'): Promise<{ table: str
 export function betweenMarkers(text: string, [start, end]: readonly [string, string], content: string): string {
   const from = text.indexOf(start);
   const to = text.indexOf(end);
-  if (from < 0 || to < from) throw new Error(`README.md lacks the markers ${start} ... ${end}`);
+  if (from < 0 || to < from) throw new Error(`docs/security.md lacks the markers ${start} ... ${end}`);
   return `${text.slice(0, from + start.length)}\n${content}\n${text.slice(to)}`;
 }
 
-/** The README with the security model table and the security facts regenerated. */
-export function withSecurityModel(readme: string, model: { table: string; facts: string }): string {
-  return betweenMarkers(betweenMarkers(readme, SECURITY_MODEL_MARKERS, model.table), SECURITY_FACTS_MARKERS, model.facts);
+/** docs/security.md with the security model table and the security facts regenerated. */
+export function withSecurityModel(doc: string, model: { table: string; facts: string }): string {
+  return betweenMarkers(betweenMarkers(doc, SECURITY_MODEL_MARKERS, model.table), SECURITY_FACTS_MARKERS, model.facts);
 }

@@ -35,7 +35,7 @@ export function warnings(stack: EnvironmentStack): string[] {
   if (stack.pipeline.connection) {
     out.push(`the GitHub connection is created PENDING: after the first deploy, complete its one-time handshake (output connection_handshake)`);
   }
-  // The bench's fit of an offline plan's memory: 0.41 + 0.079 GiB a provider configuration (README, Performance).
+  // The bench's fit of an offline plan's memory: 0.41 + 0.079 GiB a provider configuration (docs/performance.md).
   const providers = stack.providers.all.length;
   if (stack.part.kind === 'whole' && stack.topology.targets.length > TARGET_ACCOUNTS_PER_STACK) {
     out.push(

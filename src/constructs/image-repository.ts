@@ -29,7 +29,7 @@ export interface ImageRepositoryProps {
  * from a repository in its own region, so every deploy region has one and the build pushes to each.
  *
  * Images are encrypted with ECR's AES-256 rather than a CMK: a cross-account Lambda function cannot
- * decrypt an image under another account's CMK without extra grants (see README, "Security").
+ * decrypt an image under another account's CMK without extra grants (see docs/security.md, "Security defaults").
  */
 export class ImageRepository extends Construct {
   readonly repository: EcrRepository;

@@ -1,6 +1,6 @@
 import { Plan, PlanResource, StackJson, StatementJson, asList, policyOf, statementsOf } from '../plan/plan';
 
-/** Where the generated facts sit in the README. */
+/** Where the generated facts sit in docs/security.md. */
 export const SECURITY_FACTS_MARKERS = ['<!-- security-facts:start (npm run security-model) -->', '<!-- security-facts:end -->'] as const;
 
 export interface SecurityFactsInput {

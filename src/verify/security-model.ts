@@ -1,6 +1,6 @@
 import type { Verification } from './index';
 
-/** Where the generated table sits in the README. */
+/** Where the generated table sits in docs/security.md. */
 export const SECURITY_MODEL_MARKERS = ['<!-- security-model:start (npm run security-model) -->', '<!-- security-model:end -->'] as const;
 
 export interface SecurityModelProps {
@@ -11,7 +11,7 @@ export interface SecurityModelProps {
 }
 
 /**
- * The README's "who can, who cannot" table, made from verifications' paths: one row per kind of principal
+ * The "who can, who cannot" table of docs/security.md, made from verifications' paths: one row per kind of principal
  * (a role of the tooling account, a role every target account has, an outsider, a service), listing the
  * actions verify proved allowed and those it proved denied.
  */

@@ -6,7 +6,7 @@ import { ADMIN, ORGANIZATION_MEMBER_ACCOUNT, OUT_OF_PATH_ACCOUNT, OUTSIDE_PATH, 
 
 /**
  * Grants by organization trust what they name: a role of the readers' names in any account of the organization
- * within its paths reads and pulls what the target accounts read (proved allowed, so the README says it), and the
+ * within its paths reads and pulls what the target accounts read (proved allowed, so docs/performance.md says it), and
  * same role in an account of the organization outside the paths gets nothing.
  */
 export function organizationPaths(p: Paths, c: PipelineContext): void {

@@ -3,12 +3,7 @@ import type { AccountProviders } from '../src/constructs/account-providers';
 import type { EnvironmentStack } from '../stacks/environment-stack';
 import type { TargetAccountsStack } from '../stacks/target-accounts-stack';
 import { workloadKind } from '../src/workloads/registry';
-
-/**
- * Target accounts a stack whose offline plan stays within 2 GiB (npm run bench:split, 1,000 x 1 on 2 cores: 1.76-1.92
- * GiB at 15, 1.85-2.06 at 16; 18 measured 1.87 GiB on one machine and 2.05-2.15 on another).
- */
-export const TARGET_ACCOUNTS_PER_STACK = 15;
+import { TARGET_ACCOUNTS_PER_STACK } from '../src/config/schema';
 
 /** Resources of a synthesized environment per account and region, by the provider each resource is placed with. */
 export function resourcesPerPlace(...stacks: ReadonlyArray<Pick<EnvironmentStack, 'node'> & { providers: AccountProviders }>): Map<string, Map<string, number>> {

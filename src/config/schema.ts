@@ -41,6 +41,12 @@ const repositoryPath = (what: string, example: string, pattern: RegExp, patternF
     });
 
 /** Lower-case DNS-style label: used in bucket, role, stack and repository names. */
+/**
+ * Target accounts a stack whose offline plan stays within 2 GiB (npm run bench:split, 1,000 x 1 on 2 cores: 1.76-1.92
+ * GiB at 15, 1.85-2.06 at 16; 18 measured 1.87 GiB on one machine and 2.05-2.15 on another). synth recommends it.
+ */
+export const TARGET_ACCOUNTS_PER_STACK = 15;
+
 export const LABEL_PATTERN = /^[a-z][a-z0-9-]*[a-z0-9]$/;
 const label = (what: string) =>
   z
@@ -239,7 +245,7 @@ export const environmentSchema = z.strictObject({
     .min(1, { error: 'must be at least 1; leave it out for one stack' })
     .optional()
     .describe(
-      'Split the environment into independent stacks, each with its own state: `<env>` (the tooling account) and `<env>-targets-<n>` of at most this many target accounts. A target stack has one provider per account, and its offline plan needs about 2.07 GiB at 20 accounts (npm run bench:split): 18 keeps each within 2 GiB. Changing it moves resources between states. Default: one stack.',
+      `Split the environment into independent stacks, each with its own state: \`<env>\` (the tooling account) and \`<env>-targets-<n>\` of at most this many target accounts. A target stack has one provider per account, and its offline plan needs 1.76-1.92 GiB at 15 accounts and up to 2.06 GiB at 16 (npm run bench:split, docs/performance.md): ${TARGET_ACCOUNTS_PER_STACK} keeps each within 2 GiB. Changing it moves resources between states. Default: one stack.`,
     ),
   source: z.strictObject(
     {

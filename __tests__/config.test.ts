@@ -1,4 +1,6 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import Ajv2020 from 'ajv/dist/2020';
+import { parse as parseJsonc } from 'jsonc-parser';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { environmentJsonSchema } from '../src/config/json-schema';
@@ -148,5 +150,24 @@ describe('environment files on disk', () => {
 describe('JSON schema for editors', () => {
   it('is up to date with the zod schema (run `npm run schema` after changing it)', () => {
     expect(JSON.parse(readFileSync('config/schema.json', 'utf8'))).toEqual(environmentJsonSchema());
+  });
+
+  // Ajv, a JSON Schema validator of draft 2020-12 as editors apply it, judges what an editor would flag.
+  const editor = new Ajv2020({ allErrors: true }).compile(JSON.parse(readFileSync('config/schema.json', 'utf8')));
+  const shipped = readdirSync('config').filter((f) => f.endsWith('.json') && f !== 'schema.json');
+
+  it('accepts every shipped environment file, those that leave the workload kind out included', () => {
+    expect(shipped.filter((f) => !(parseJsonc(readFileSync(join('config', f), 'utf8')) as { workload: { kind?: string } }).workload.kind).length).toBeGreaterThan(0);
+    expect(shipped.map((f) => [f, editor(parseJsonc(readFileSync(join('config', f), 'utf8'))), editor.errors ?? null])).toEqual(shipped.map((f) => [f, true, null]));
+  });
+
+  it('flags what the loader refuses in a workload: an unknown kind, a field of another kind, a missing name', () => {
+    const base = example();
+    const own = base.workload as Record<string, unknown>;
+    for (const workload of [{ ...own, kind: 'lambda' }, { ...own, cluster: 'c' }, { path: 'lambda-src' }]) {
+      const document = { ...base, workload };
+      expect(editor(document)).toBe(false);
+      expect(() => parseEnvironment(document, 'config/example.json')).toThrow(ConfigError);
+    }
   });
 });

@@ -121,15 +121,17 @@ const permissionSchema = z.strictObject({
   Condition: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
 });
 
+/** The kind of a workload that leaves `kind` out: the original workload, a container Lambda. */
+export const DEFAULT_WORKLOAD_KIND = 'lambda-container';
+
 export const workloadSchema = z
   .preprocess(
-    // `kind` may be left out for the original workload: a container Lambda.
-    (value) => (value && typeof value === 'object' && !('kind' in value) ? { ...value, kind: 'lambda-container' } : value),
+    (value) => (value && typeof value === 'object' && !('kind' in value) ? { ...value, kind: DEFAULT_WORKLOAD_KIND } : value),
     z.discriminatedUnion(
       'kind',
       [
         z.strictObject({
-          kind: z.literal('lambda-container').describe('A container Lambda deployed by CloudFormation change sets (the default).'),
+          kind: z.literal(DEFAULT_WORKLOAD_KIND).describe('A container Lambda deployed by CloudFormation change sets (the default).'),
           name: workloadName,
           path: workloadPath,
         }),

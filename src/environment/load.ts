@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { z } from 'zod';
 import { ConfigError, ConfigIssue, Position } from '../config/issue';
-import { EnvironmentConfig, LABEL_PATTERN, StageConfig, environmentSchema, targetSchema } from '../config/schema';
+import { DEFAULT_WORKLOAD_KIND, EnvironmentConfig, LABEL_PATTERN, StageConfig, environmentSchema, targetSchema } from '../config/schema';
 import { didYouMean, echo, parseSource } from '../config/source';
 import { names } from '../model/naming';
 import { workloadKind } from '../workloads/registry';
@@ -39,7 +39,7 @@ function unwrap(schema: z.core.$ZodType | undefined, data: Record<PropertyKey, u
     else if (def.type === 'pipe') s = def.out;
     else if (def.type === 'union') {
       // The branch whose `kind` literal matches the document (a missing kind means the default branch).
-      const kind = data?.kind ?? 'lambda-container';
+      const kind = data?.kind ?? DEFAULT_WORKLOAD_KIND;
       s = def.options!.find((o) => {
         const shape = (o._zod.def as { shape?: Record<string, z.core.$ZodType> }).shape;
         return (shape?.kind?._zod.def as { values?: unknown[] } | undefined)?.values?.includes(kind);

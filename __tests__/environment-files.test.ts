@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../src/config/issue';
-import { loadEnvironmentFile } from '../src/environment/load';
+import { loadEnvironmentFile, parseEnvironment } from '../src/environment/load';
+import { parse as parseJsonc } from 'jsonc-parser';
 import { ECHO_LIMIT, parseSource } from '../src/config/source';
 import { synthesize } from '../cli/synthesize';
 import { example } from './support';
@@ -46,6 +47,10 @@ describe('comments, a byte-order mark and trailing commas are forgiven', () => {
     const block = readmeExample();
     expect(block).toMatch(/\/\/ /);
     expect(loadEnvironmentFile(write(block, 'readme.json')).name).toBe('readme');
+    // As config/production.json, the file the README runs it as, the role names it sets are the defaults it says.
+    const { terraformRoleName, terraformPlanRoleName, ...rest } = parseJsonc(block) as Record<string, unknown>;
+    const defaults = parseEnvironment(rest, 'config/production.json');
+    expect([defaults.terraformRoleName, defaults.terraformPlanRoleName]).toEqual([terraformRoleName, terraformPlanRoleName]);
   });
 
   it("the README's sample error output is what the loader prints for the mistakes it names", () => {

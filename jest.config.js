@@ -1,6 +1,8 @@
 /** @type {import('jest').Config} */
 module.exports = {
-  testEnvironment: 'node',
+  // jest's node environment, collecting each test file's garbage when it ends: a worker then exits at once
+  // (__tests__/environment.ts).
+  testEnvironment: '<rootDir>/__tests__/environment.ts',
   // Jest's default leaves a core idle (cores - 1): on the 2-core CI machine that halves the speed.
   maxWorkers: '100%',
   // Some tests synthesize every environment or run real Terraform; on a loaded 2-core machine 5 s is not

@@ -2,14 +2,17 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { providerMirrorEnv } from './shared-terraform';
 import { example } from './support';
 
 /** Runs an entry point exactly as cdktf.json and the npm scripts do, writing into a fresh output folder. */
 function run(entry: string, args: string[], env: Record<string, string> = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'cap-app-'));
   const outdir = join(dir, 'cdktf.out');
-  // CI silences the summary; these tests set it where they mean to.
-  const result = spawnSync('bash', ['bin/run', entry, ...args], { env: { ...process.env, CI: '', CDKTF_OUTDIR: outdir, TMPDIR: dir, ...env }, encoding: 'utf8' });
+  // CI silences the summary; these tests set it where they mean to. verify's real-Terraform check takes the mirror the
+  // run found once (TF_PROVIDER_MIRROR, shared-terraform.ts) instead of searching the file system.
+  const mirror = entry === 'verify.ts' ? providerMirrorEnv() : {};
+  const result = spawnSync('bash', ['bin/run', entry, ...args], { env: { ...process.env, ...mirror, CI: '', CDKTF_OUTDIR: outdir, TMPDIR: dir, ...env }, encoding: 'utf8' });
   return { run: result, outdir, dir };
 }
 const app = (args: string[], env: Record<string, string> = {}) => run('main.ts', args, env);
@@ -72,6 +75,12 @@ describe('the app, as cdktf runs it', () => {
 describe('npm run verify', () => {
   // verify runs the real terraform validate: a provider process per configuration.
   jest.setTimeout(180_000);
+  // The example synthesized once by the app, the stack file the hand-edit tests below start from (each edits a copy).
+  let synthesized: string | undefined;
+  const exampleStack = (): { stack: Record<string, any>; dir: string } => {
+    synthesized ??= readFileSync(join(app(['-q', '-c', 'config/example.json']).outdir, 'stacks/example/cdk.tf.json'), 'utf8');
+    return { stack: JSON.parse(synthesized), dir: mkdtempSync(join(tmpdir(), 'cap-app-')) };
+  };
   // Without Terraform verify still runs every check of its own and says what it did not run; with Terraform
   // (next test, and npm run tf:check in .ci/run) the real terraform validate runs too.
   it('synthesizes every environment, verifies it, writes a Markdown report and exits 0, even without Terraform', () => {
@@ -84,8 +93,7 @@ describe('npm run verify', () => {
   });
 
   it('fails when real Terraform refuses the plan, with Terraform\'s message, file and line', () => {
-    const { outdir, dir } = app(['-q', '-c', 'config/example.json']);
-    const stack = JSON.parse(readFileSync(join(outdir, 'stacks/example/cdk.tf.json'), 'utf8'));
+    const { stack, dir } = exampleStack();
     const bucket = Object.values(stack.resource.aws_s3_bucket)[0] as Record<string, unknown>;
     bucket.bucket_typo = 'x';
     const edited = join(dir, 'typo.json');
@@ -101,8 +109,7 @@ describe('npm run verify', () => {
   });
 
   it('verifies a stack file edited by hand and exits 1 on a fault', () => {
-    const { outdir, dir } = app(['-q', '-c', 'config/example.json']);
-    const stack = JSON.parse(readFileSync(join(outdir, 'stacks/example/cdk.tf.json'), 'utf8'));
+    const { stack, dir } = exampleStack();
     const project = Object.values(stack.resource.aws_codebuild_project)[0] as Record<string, unknown>;
     delete project.encryption_key;
     const edited = join(dir, 'edited.json');

@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CommandResult, clientEnvironment, findAwsCliV2, run } from '../src/rehearse/clients';
 import { EcrEndpoint, EcrEndpointProps } from '../src/rehearse/ecr-endpoint';
+import { oncePerRun } from './run-shared';
 
-/** The AWS CLI v2 these tests run (AWS_CLI_V2, else the first v2 on PATH); .ci/run installs Debian's. */
-export const AWS_CLI = findAwsCliV2(process.env.PATH ?? '', process.env.AWS_CLI_V2);
+/** The AWS CLI v2 these tests run (AWS_CLI_V2, else the first v2 on PATH), found once per run; .ci/run installs Debian's. */
+export const AWS_CLI = oncePerRun('aws-cli-v2', () => findAwsCliV2(process.env.PATH ?? '', process.env.AWS_CLI_V2));
 
 export interface ClientRun extends CommandResult {
   readonly dir: string;

@@ -1,11 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 // cdktf's own logical-id function is the oracle for the address earlier releases gave the role.
 import { makeUniqueId } from 'cdktf/lib/private/unique';
 import { FORMER_SERVICE_LINKED_ROLE } from '../stacks/environment-stack';
-import { cliConfig, findProviderSource } from '../src/terraform/toolchain';
+import { terraformFolder } from './shared-terraform';
 import { synth } from './support';
 
 const ROLE = 'arn:aws:iam::111111111111:role/aws-service-role/codestar-notifications.amazonaws.com/AWSServiceRoleForCodeStarNotifications';
@@ -13,11 +12,12 @@ const ROLE = 'arn:aws:iam::111111111111:role/aws-service-role/codestar-notificat
 // Real Terraform judges what happens to a tooling account that applied an earlier release, whose state holds the
 // CodeStar Notifications service-linked role: the plan of this release keeps the role in the account.
 describe('the CodeStar Notifications service-linked role of an earlier release, with real Terraform', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'cap-slr-'));
+  // The run's shared terraform init (shared-terraform.ts): this folder gets its lock file and data folder.
+  const { dir, env, shared } = terraformFolder('cap-slr-');
   afterAll(() => rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 }));
   const { json } = synth(require('../config/example-s3.json'), 'config/example-s3.json');
   const terraform = (args: string[]) =>
-    spawnSync('terraform', args, { cwd: dir, encoding: 'utf8', env: { ...process.env, TF_CLI_CONFIG_FILE: join(dir, 'cli.tfrc'), TF_IN_AUTOMATION: '1' } });
+    spawnSync('terraform', args, { cwd: dir, encoding: 'utf8', env });
   const configuration = (removed: unknown) => ({
     terraform: { required_providers: { aws: { source: 'hashicorp/aws' } } },
     provider: { aws: [{ region: 'eu-west-1', access_key: 'offline', secret_key: 'offline', skip_credentials_validation: true, skip_requesting_account_id: true, skip_metadata_api_check: true }] },
@@ -29,8 +29,7 @@ describe('the CodeStar Notifications service-linked role of an earlier release, 
   };
 
   beforeAll(() => {
-    mkdirSync(join(dir, 'cache'));
-    writeFileSync(join(dir, 'cli.tfrc'), cliConfig(findProviderSource({}, process.env), join(dir, 'cache')));
+    expect(shared.init).toEqual({ status: 0, stderr: '' });
     writeFileSync(join(dir, 'main.tf.json'), JSON.stringify(configuration(undefined)));
     const attributes = { id: ROLE, arn: ROLE, aws_service_name: 'codestar-notifications.amazonaws.com', name: 'AWSServiceRoleForCodeStarNotifications', path: '/aws-service-role/codestar-notifications.amazonaws.com/', unique_id: 'AROAEXAMPLE', create_date: '2026-01-01T00:00:00Z', custom_suffix: '', description: '', tags: {}, tags_all: {} };
     writeFileSync(
@@ -44,9 +43,7 @@ describe('the CodeStar Notifications service-linked role of an earlier release, 
         resources: [{ mode: 'managed', type: 'aws_iam_service_linked_role', name: FORMER_SERVICE_LINKED_ROLE, provider: 'provider["registry.terraform.io/hashicorp/aws"]', instances: [{ schema_version: 0, attributes, sensitive_attributes: [] }] }],
       }),
     );
-    const init = terraform(['init', '-input=false', '-no-color']);
-    expect({ status: init.status, stderr: init.stderr }).toEqual({ status: 0, stderr: '' });
-  }, 60_000);
+  });
 
   it('is the address cdktf gave the role at notifications/service-linked-role', () => {
     expect(FORMER_SERVICE_LINKED_ROLE).toBe(makeUniqueId(['notifications', 'service-linked-role']));

@@ -12,6 +12,7 @@ import { mockedApplyTest } from '../src/terraform/mock-test';
 import { NEWER_ONLY_ARGUMENTS, compareVersions, removeNewerArguments } from '../src/terraform/provider-compat';
 import { offlineCopy, validationCopy } from '../src/terraform/stack-copy';
 import { cliConfig, findProviderSource, mirrorVersions, terraformPlatform } from '../src/terraform/toolchain';
+import { providerMirrorEnv } from './shared-terraform';
 import { synth } from './support';
 
 type Json = Record<string, any>;
@@ -170,9 +171,10 @@ describe("reading Terraform's answers", () => {
 describe('npm run tf:check, against the real Terraform CLI', () => {
   // Terraform starts a provider process per configuration; on a loaded 2-core machine that takes a while.
   jest.setTimeout(180_000);
-  // TMPDIR: the folders a failed check keeps for a look go where afterAll removes them.
+  // TMPDIR: the folders a failed check keeps for a look go where afterAll removes them. TF_PROVIDER_MIRROR: the mirror
+  // the run found once (shared-terraform.ts), not a search of the file system per check.
   const check = (args: string[], env: Record<string, string> = {}) =>
-    spawnSync('bash', ['bin/run', 'tf-check.ts', ...args], { encoding: 'utf8', env: { ...process.env, TMPDIR: scratch(), ...env } });
+    spawnSync('bash', ['bin/run', 'tf-check.ts', ...args], { encoding: 'utf8', env: { ...process.env, ...providerMirrorEnv(), TMPDIR: scratch(), ...env } });
 
   function stackFile(edit: (json: Json) => void): { dir: string; file: string } {
     const { json } = synth();

@@ -1,27 +1,26 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cliConfig, findProviderSource } from '../src/terraform/toolchain';
+import { terraformFolder } from './shared-terraform';
 import { synth } from './support';
 
 // Real Terraform is the judge of what the deploy workflow relies on: the stack's role variable is ephemeral,
 // so a plan saved with the plan role is applied with the apply role given again, and only the two configured
 // names pass. The stack's own variable block is used, with one offline provider that reads it.
 describe('terraform_role_name with real Terraform', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'cap-role-var-'));
+  // The run's shared terraform init (shared-terraform.ts): this folder gets its lock file and data folder.
+  const { dir, env, shared } = terraformFolder('cap-role-var-');
   afterAll(() => rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 }));
   const { json, config } = synth();
   const terraform = (args: string[], role?: string) =>
     spawnSync('terraform', args, {
       cwd: dir,
       encoding: 'utf8',
-      env: { ...process.env, TF_CLI_CONFIG_FILE: join(dir, 'cli.tfrc'), TF_IN_AUTOMATION: '1', ...(role ? { TF_VAR_terraform_role_name: role } : {}) },
+      env: { ...env, ...(role ? { TF_VAR_terraform_role_name: role } : {}) },
     });
 
   beforeAll(() => {
-    mkdirSync(join(dir, 'cache'));
-    writeFileSync(join(dir, 'cli.tfrc'), cliConfig(findProviderSource({}, process.env), join(dir, 'cache')));
+    expect(shared.init).toEqual({ status: 0, stderr: '' });
     writeFileSync(
       join(dir, 'main.tf.json'),
       JSON.stringify({
@@ -45,9 +44,7 @@ describe('terraform_role_name with real Terraform', () => {
         output: { partition: { value: '${data.aws_partition.current.partition}' } },
       }),
     );
-    const init = terraform(['init', '-input=false', '-no-color']);
-    expect({ status: init.status, stderr: init.stderr }).toEqual({ status: 0, stderr: '' });
-  }, 60_000);
+  });
 
   it('saves a plan made with the plan role and applies it with the apply role, keeping neither in the plan', () => {
     const plan = terraform(['plan', '-input=false', '-no-color', '-out=tfplan'], config.terraformPlanRoleName);

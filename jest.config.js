@@ -14,6 +14,8 @@ module.exports = {
   // AWS CLI v2 (__tests__/global-setup.ts).
   globalSetup: '<rootDir>/__tests__/global-setup.ts',
   globalTeardown: '<rootDir>/__tests__/global-teardown.ts',
+  // Without jest's own timings (a fresh clone), the files that run the real AWS CLI and Terraform first.
+  testSequencer: '<rootDir>/__tests__/sequencer.js',
   // ts-jest in transpile-only mode (isolatedModules): types are stripped per file, not checked;
   // `npm run typecheck` is the type check.
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: { module: 'commonjs', target: 'es2022', esModuleInterop: true, resolveJsonModule: true, isolatedModules: true } }] },

@@ -10,12 +10,14 @@ module.exports = {
   testTimeout: 60_000,
   roots: ['<rootDir>/__tests__', '<rootDir>/lambda-src/__tests__', '<rootDir>/ecs-src/__tests__'],
   testMatch: ['**/*.test.ts'],
-  // Found or prepared once per run, not once per test file: the provider source, one terraform init-ed folder, the
-  // AWS CLI v2 (__tests__/global-setup.ts).
+  // A folder of the run, in which the test files share what each would find or prepare on its own: the provider
+  // search, one terraform init-ed folder, the AWS CLI v2 look-up (__tests__/run-shared.ts).
   globalSetup: '<rootDir>/__tests__/global-setup.ts',
   globalTeardown: '<rootDir>/__tests__/global-teardown.ts',
-  // ts-jest in transpile-only mode (isolatedModules): types are stripped per file, not checked;
-  // `npm run typecheck` is the type check.
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: { module: 'commonjs', target: 'es2022', esModuleInterop: true, resolveJsonModule: true, isolatedModules: true } }] },
+  // Without jest's own timings (a fresh clone), the files that run the real AWS CLI and Terraform first.
+  testSequencer: '<rootDir>/__tests__/sequencer.js',
+  // esbuild strips the types per file, not checking them (as ts-jest's isolatedModules mode did, without the
+  // TypeScript compiler in every worker); `npm run typecheck` is the type check (__tests__/transform.js).
+  transform: { '^.+\\.ts$': '<rootDir>/__tests__/transform.js' },
   modulePathIgnorePatterns: ['<rootDir>/cdktf.out', '<rootDir>/dist', '<rootDir>/lambda-src/node_modules'],
 };

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { environmentArgument, parseFlags, run } from './cli/flags';
 import { readStackFile, stackFile, synthesize } from './cli/synthesize';
+import { AwsCliServer } from './src/rehearse/aws-cli-server';
 import { findAwsCliV2 } from './src/rehearse/clients';
 import { RehearsalFailure, rehearse } from './src/rehearse/rehearsal';
 
@@ -38,12 +39,13 @@ async function main(): Promise<number> {
   const { outdir } = synthesize([args.config ?? join('config', `${name}.json`)]);
   const { json } = readStackFile(stackFile(outdir, name));
   const workDir = mkdtempSync(join(tmpdir(), `rehearse-${name}-`));
+  const aws = new AwsCliServer(awsCli, join(workDir, 'aws-cli'), process.cwd());
   try {
     const result = await rehearse({
       plan: json,
       sourceRoot: process.cwd(),
       ...(args.revision ? { sourceRevision: args.revision } : {}),
-      awsCli,
+      awsCli: aws,
       path: process.env.PATH ?? '',
       workDir,
       log: (line) => console.log(line),
@@ -55,6 +57,7 @@ async function main(): Promise<number> {
     console.error(`\nrehearsal of ${name} fails at ${err.message}`);
     return 1;
   } finally {
+    await aws.stop();
     if (args.keep) console.log(`scratch folder: ${workDir}`);
     else rmSync(workDir, { recursive: true, force: true });
   }

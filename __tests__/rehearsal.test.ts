@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { RehearsalFailure, RehearsalResult, rehearse } from '../src/rehearse/rehearsal';
-import { AWS_CLI } from './real-clients';
+import { AWS_CLI_OF_FILE } from './real-clients';
 import { Synthesized, synth } from './support';
 
 type Body = Record<string, any>;
@@ -28,7 +28,7 @@ function readsOfBuildOutput(json: Synthesized): string[] {
 /** The repository's HEAD: the commit the rehearsal delivers, with the working tree's files. */
 const HEAD = execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
 const rehearsal = (json: Synthesized, buildEnv: Record<string, string> = {}, source: { sourceRoot?: string; sourceRevision?: string } = {}) =>
-  rehearse({ plan: json, sourceRoot: resolve('.'), awsCli: AWS_CLI, path: process.env.PATH ?? '', workDir: mkdtempSync(join(tmpdir(), 'rehearsal-')), buildEnv, ...source });
+  rehearse({ plan: json, sourceRoot: resolve('.'), awsCli: AWS_CLI_OF_FILE, path: process.env.PATH ?? '', workDir: mkdtempSync(join(tmpdir(), 'rehearsal-')), buildEnv, ...source });
 
 async function failure(run: Promise<RehearsalResult>): Promise<RehearsalFailure> {
   try {

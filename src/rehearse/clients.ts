@@ -5,6 +5,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
+import type { AwsCli } from './aws-cli-server';
 
 /** The stand-in, relative to the repository root. */
 const DOCKER_STAND_IN = join('src', 'rehearse', 'docker-stand-in.sh');
@@ -39,14 +40,18 @@ export interface ClientEnvironment {
   readonly dockerLog: string;
 }
 
+/** A word for sh, in single quotes. */
+const shellWord = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;
+
 /**
- * Writes `aws` (the real CLI with `--endpoint-url` of the endpoint: Debian's CLI 2.9 predates AWS_ENDPOINT_URL)
- * and `docker` (the stand-in) into `<dir>/bin`, and returns the environment to run build commands in.
+ * Writes `aws` (the real CLI, as `aws` runs it (aws-cli-server.ts), with `--endpoint-url` of the endpoint: Debian's
+ * CLI 2.9 predates AWS_ENDPOINT_URL) and `docker` (the stand-in) into `<dir>/bin`, and returns the environment to
+ * run build commands in.
  */
-export function clientEnvironment(dir: string, endpointUrl: string, awsCli: string, basePath: string, root: string): ClientEnvironment {
+export function clientEnvironment(dir: string, endpointUrl: string, aws: AwsCli, basePath: string, root: string): ClientEnvironment {
   const bin = join(dir, 'bin');
   mkdirSync(bin, { recursive: true });
-  writeFileSync(join(bin, 'aws'), `#!/bin/sh\nexec '${awsCli}' --endpoint-url '${endpointUrl}' "$@"\n`);
+  writeFileSync(join(bin, 'aws'), `#!/bin/sh\nexec ${[...aws.command, '--endpoint-url', endpointUrl].map(shellWord).join(' ')} "$@"\n`);
   writeFileSync(join(bin, 'docker'), `#!/bin/sh\nexec bash '${resolve(root, DOCKER_STAND_IN)}' "$@"\n`);
   chmodSync(join(bin, 'aws'), 0o755);
   chmodSync(join(bin, 'docker'), 0o755);
@@ -59,7 +64,7 @@ export function clientEnvironment(dir: string, endpointUrl: string, awsCli: stri
     dockerLog: join(state, 'calls.log'),
     env: {
       PATH: `${bin}${delimiter}${basePath}`,
-      HOME: dir,
+      HOME: aws.home,
       LANG: 'C.UTF-8',
       AWS_ACCESS_KEY_ID: 'AKIAREHEARSALEXAMPLE',
       AWS_SECRET_ACCESS_KEY: 'rehearsal-secret-key-not-a-credential',

@@ -10,6 +10,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync
 import { dirname, join, relative } from 'node:path';
 import { Plan, PlanResource, StackJson, asList } from '../plan/plan';
 import { artifactGlob, buildScript, readBuildspec } from './buildspec';
+import { AwsCliServer } from './aws-cli-server';
 import { clientEnvironment, run } from './clients';
 import { EcrEndpoint, RepositorySpec } from './ecr-endpoint';
 import { checkTemplate, templateParameters } from '../workloads/template-schema';
@@ -23,8 +24,8 @@ export interface RehearsalProps {
   readonly sourceRoot: string;
   /** The commit the run builds, as a source revision override would name it. @default HEAD, with the working tree's files */
   readonly sourceRevision?: string;
-  /** The AWS CLI v2 the build's commands run. */
-  readonly awsCli: string;
+  /** The AWS CLI v2 the build's commands run; the rehearsal starts its server, the caller stops it. */
+  readonly awsCli: AwsCliServer;
   /** PATH for the build's other programs (bash, python3, curl, coreutils). */
   readonly path: string;
   /** Scratch folder: artifacts, the clients' state. */
@@ -198,6 +199,7 @@ async function runBuild({ step, action, region, plan, props, inputs, artifacts, 
   const script = join(props.workDir, 'build-script.sh');
   writeFileSync(script, buildScript(buildspec));
   const shell = buildspec.shell === 'bash' ? 'bash' : 'sh';
+  await props.awsCli.start(env);
   const result = await run(shell, [script], { cwd: source, env });
   if (result.status !== 0) throw new RehearsalFailure(step, `the build failed:\n${`${result.stdout}${result.stderr}`.trim().split('\n').slice(-12).join('\n')}`);
   const ran = `CodeBuild ${project.body.name} in ${region} runs ${inline ? 'its inline buildspec' : buildspecName} (${buildspec.phases.map((p) => p.name).join(', ')})`;

@@ -6,11 +6,12 @@
  */
 import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ProviderSchema, mockedApplyTest } from './mock-test';
 import { Removal } from './provider-compat';
+import { ProviderServer, installedProvider } from './provider-server';
 import { offlineCopy, providerChoice, validationCopy } from './stack-copy';
-import { HOW_TO_PROVIDE_PROVIDER, ProviderSource, TerraformCli, cliConfig, terraformEnv } from './toolchain';
+import { HOW_TO_PROVIDE_PROVIDER, ProviderSource, TerraformCli, cliConfig, terraformEnv, terraformPlatform } from './toolchain';
 
 type Json = Record<string, any>;
 
@@ -45,6 +46,11 @@ export interface StackResult {
   readonly steps: readonly StepResult[];
   /** The working folder, kept when a step failed. */
   readonly folder: string;
+  /**
+   * The one provider process validate, the schema read and the mocked apply used (provider-server.ts): the calls it
+   * served, or why Terraform started its own per configuration instead.
+   */
+  readonly providerProcess?: { readonly requests: number } | { readonly notUsed: string };
   readonly ok: boolean;
 }
 
@@ -57,6 +63,12 @@ export interface TerraformCheckProps {
   readonly timeoutSeconds: number;
   /** Environment the Terraform commands inherit. */
   readonly env: NodeJS.ProcessEnv;
+  /**
+   * Whether the commands that never configure the provider (validate, the schema read, the mocked apply) share one
+   * provider process per stack instead of one per configuration and command; the plan always gets its own.
+   * @default true
+   */
+  readonly oneProviderProcess?: boolean;
 }
 
 const AWS = 'registry.terraform.io/hashicorp/aws';
@@ -105,6 +117,7 @@ export class TerraformCheck {
     const validation = validationCopy(stack.json, choice);
     const write = (json: Json) => writeFileSync(join(folder, 'cdk.tf.json'), `${JSON.stringify(json, null, 2)}\n`);
     const steps: StepResult[] = [];
+    let server: ProviderServer | { notUsed: string } | undefined;
     const result = (providerVersion?: string): StackResult => ({
       name: stack.name,
       ...(providerVersion ? { providerVersion } : {}),
@@ -112,10 +125,13 @@ export class TerraformCheck {
       removals: validation.removals,
       steps,
       folder,
+      ...(server ? { providerProcess: server instanceof ProviderServer ? { requests: server.requests } : server } : {}),
       ok: steps.length === wanted.length && steps.every((s) => s.ok),
     });
-    const step = async (name: StepName, args: string[], judge: (out: string) => Partial<StepResult> = () => ({})): Promise<boolean> => {
-      const run = await this.terraform(folder, args);
+    // The plan configures every alias: it runs without the shared process.
+    const reattached = () => (server instanceof ProviderServer ? { TF_REATTACH_PROVIDERS: server.reattach } : {});
+    const step = async (name: StepName, args: string[], judge: (out: string) => Partial<StepResult> = () => ({}), env: NodeJS.ProcessEnv = reattached()): Promise<boolean> => {
+      const run = await this.terraform(folder, args, env);
       const ok = run.status === 0 && !run.error;
       steps.push({ step: name, ok, seconds: run.seconds, ...(ok ? judge(run.stdout) : { error: terraformErrors(run.error ?? `${run.stderr}\n${ok ? '' : run.stdout}`) }) });
       return ok;
@@ -133,29 +149,48 @@ export class TerraformCheck {
       steps.push({ step: 'validate', ok: false, seconds: 0, error: `Terraform selected hashicorp/aws ${providerVersion}, not ${choice.version} as asked` });
       return result(providerVersion);
     }
-    if (!(await step('validate', ['validate', '-no-color'])) || !wanted.includes('plan')) return result(providerVersion);
-
-    write(offlineCopy(validation.json));
-    const planned = await step('plan', ['plan', '-refresh=false', '-input=false', '-lock=false', '-no-color'], (out) => ({ toCreate: toCreate(out) }));
-    if (!planned) return result(providerVersion);
-
-    let schema: ProviderSchema;
+    server = await this.providerServer(folder, providerVersion);
     try {
-      schema = await this.providerSchema(folder, providerVersion);
-    } catch (err) {
-      steps.push({ step: 'apply+destroy (mocked)', ok: false, seconds: 0, error: (err as Error).message });
+      if (!(await step('validate', ['validate', '-no-color'])) || !wanted.includes('plan')) return result(providerVersion);
+
+      write(offlineCopy(validation.json));
+      const planned = await step('plan', ['plan', '-refresh=false', '-input=false', '-lock=false', '-no-color'], (out) => ({ toCreate: toCreate(out) }), {});
+      if (!planned) return result(providerVersion);
+
+      let schema: ProviderSchema;
+      try {
+        schema = await this.providerSchema(folder, providerVersion, reattached());
+      } catch (err) {
+        steps.push({ step: 'apply+destroy (mocked)', ok: false, seconds: 0, error: (err as Error).message });
+        return result(providerVersion);
+      }
+      writeFileSync(join(folder, 'mocked.tftest.json'), JSON.stringify(mockedApplyTest(validation.json, schema)));
+      await step('apply+destroy (mocked)', ['test', '-no-color']);
       return result(providerVersion);
+    } finally {
+      if (server instanceof ProviderServer) await server.stop();
     }
-    writeFileSync(join(folder, 'mocked.tftest.json'), JSON.stringify(mockedApplyTest(validation.json, schema)));
-    await step('apply+destroy (mocked)', ['test', '-no-color']);
-    return result(providerVersion);
   }
 
-  private terraform(cwd: string, args: string[]): Promise<{ status: number | null; stdout: string; stderr: string; seconds: number; error?: string }> {
+  /** The stack's one provider process, started from the build init installed; why not, when it cannot be. */
+  private async providerServer(folder: string, version: string | undefined): Promise<ProviderServer | { notUsed: string } | undefined> {
+    if (this.props.oneProviderProcess === false) return undefined;
+    const env = terraformEnv(this.props.env, this.cliConfigFile);
+    const dataDir = resolve(folder, env.TF_DATA_DIR || '.terraform');
+    const binary = version ? installedProvider(dataDir, AWS, version, terraformPlatform()) : undefined;
+    if (!binary) return { notUsed: `no hashicorp/aws ${version ?? ''} build under ${dataDir}/providers` };
+    try {
+      return await ProviderServer.start({ binary, address: AWS, env });
+    } catch (err) {
+      return { notUsed: (err as Error).message };
+    }
+  }
+
+  private terraform(cwd: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<{ status: number | null; stdout: string; stderr: string; seconds: number; error?: string }> {
     const started = process.hrtime.bigint();
     const child = spawn(this.props.terraform.binary, args, {
       cwd,
-      env: terraformEnv(this.props.env, this.cliConfigFile),
+      env: { ...terraformEnv(this.props.env, this.cliConfigFile), ...extraEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const out: Buffer[] = [];
@@ -190,10 +225,10 @@ export class TerraformCheck {
   }
 
   /** The provider's schema, read once per provider version with `terraform providers schema -json`. */
-  private providerSchema(folder: string, version = ''): Promise<ProviderSchema> {
+  private providerSchema(folder: string, version = '', env: NodeJS.ProcessEnv = {}): Promise<ProviderSchema> {
     // Stacks checked side by side share one read.
     if (this.schema?.version !== version) {
-      const read = this.terraform(folder, ['providers', 'schema', '-json']).then((run) => {
+      const read = this.terraform(folder, ['providers', 'schema', '-json'], env).then((run) => {
         if (run.status !== 0) throw new Error(`terraform providers schema failed:\n${terraformErrors(run.stderr)}`);
         return JSON.parse(run.stdout).provider_schemas[AWS] as ProviderSchema;
       });

@@ -40,8 +40,15 @@ export function stackReport(result: StackResult): string {
     lines.push(`       ${step.ok ? 'ok  ' : 'FAIL'} ${step.step.padEnd(24)} ${seconds(step.seconds).padStart(7)}${extra}`);
     if (step.error) lines.push(step.error.replace(/^/gm, '         | '));
   }
+  if (result.providerProcess) lines.push(`       ${providerProcessLine(result.providerProcess)}`);
   if (!result.ok) lines.push(`       working folder kept: ${result.folder}`);
   return lines.join('\n');
+}
+
+/** Whether validate and the mocked apply shared one provider process (provider-server.ts), and how much it served. */
+export function providerProcessLine(process: NonNullable<StackResult['providerProcess']>): string {
+  if ('requests' in process) return `one provider process for validate and the mocked apply: ${process.requests} calls served`;
+  return `a provider process per configuration (the shared one could not start: ${process.notUsed.split('\n')[0]})`;
 }
 
 export function runSummary(results: readonly StackResult[], totalSeconds: number): string {

@@ -63,12 +63,6 @@ export interface TerraformCheckProps {
   readonly timeoutSeconds: number;
   /** Environment the Terraform commands inherit. */
   readonly env: NodeJS.ProcessEnv;
-  /**
-   * Whether the commands that never configure the provider (validate, the schema read, the mocked apply) share one
-   * provider process per stack instead of one per configuration and command; the plan always gets its own.
-   * @default true
-   */
-  readonly oneProviderProcess?: boolean;
 }
 
 const AWS = 'registry.terraform.io/hashicorp/aws';
@@ -173,8 +167,7 @@ export class TerraformCheck {
   }
 
   /** The stack's one provider process, started from the build init installed; why not, when it cannot be. */
-  private async providerServer(folder: string, version: string | undefined): Promise<ProviderServer | { notUsed: string } | undefined> {
-    if (this.props.oneProviderProcess === false) return undefined;
+  private async providerServer(folder: string, version: string | undefined): Promise<ProviderServer | { notUsed: string }> {
     const env = terraformEnv(this.props.env, this.cliConfigFile);
     const dataDir = resolve(folder, env.TF_DATA_DIR || '.terraform');
     const binary = version ? installedProvider(dataDir, AWS, version, terraformPlatform()) : undefined;

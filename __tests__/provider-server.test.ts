@@ -51,6 +51,16 @@ describe("the provider's announcement and its installed build", () => {
   });
 });
 
+/** The provider build the run's shared `terraform init` installed (shared-terraform.ts). */
+function sharedProviderBinary(): string {
+  const { initDir, init } = sharedTerraform();
+  expect(init).toEqual({ status: 0, stderr: '' });
+  const version = readdirSync(join(initDir, '.terraform', 'providers', AWS))[0]!;
+  const binary = installedProvider(join(initDir, '.terraform'), AWS, version, terraformPlatform());
+  expect(binary).toBeDefined();
+  return binary!;
+}
+
 /** Two regions, a key, a bucket, a role and its policy on the key: small, but each command reaches the provider. */
 function stack(edit: (json: Json) => void = () => undefined): Json {
   const json: Json = {
@@ -100,11 +110,7 @@ describe('validate and the mocked apply with one provider process, against a pro
   let server: ProviderServer;
 
   beforeAll(async () => {
-    const { shared: init } = terraformFolder('cap-provider-init-');
-    expect(init.init).toEqual({ status: 0, stderr: '' });
-    const version = readdirSync(join(init.initDir, '.terraform', 'providers', AWS))[0]!;
-    const binary = installedProvider(join(init.initDir, '.terraform'), AWS, version, terraformPlatform());
-    server = await ProviderServer.start({ binary: binary!, address: AWS, env: process.env });
+    server = await ProviderServer.start({ binary: sharedProviderBinary(), address: AWS, env: process.env });
     const folders = Object.fromEntries(
       Object.entries(cases).map(([name, { json }]) => {
         const { dir, env } = terraformFolder('cap-provider-case-');
@@ -161,12 +167,7 @@ describe('the provider process itself', () => {
   jest.setTimeout(60_000);
 
   it('stops with its socket removed', async () => {
-    const { initDir, init } = sharedTerraform();
-    expect(init).toEqual({ status: 0, stderr: '' });
-    const version = readdirSync(join(initDir, '.terraform', 'providers', AWS))[0]!;
-    const binary = installedProvider(join(initDir, '.terraform'), AWS, version, terraformPlatform());
-    expect(binary).toBeDefined();
-    const server = await ProviderServer.start({ binary: binary!, address: AWS, env: process.env });
+    const server = await ProviderServer.start({ binary: sharedProviderBinary(), address: AWS, env: process.env });
     const { Pid, Addr } = JSON.parse(server.reattach)[AWS];
     expect(existsSync(Addr.String)).toBe(true);
     await server.stop();

@@ -122,7 +122,6 @@ export class TerraformCheck {
       ...(server ? { providerProcess: server instanceof ProviderServer ? { requests: server.requests } : server } : {}),
       ok: steps.length === wanted.length && steps.every((s) => s.ok),
     });
-    // The plan configures every alias: it runs without the shared process.
     const reattached = () => (server instanceof ProviderServer ? { TF_REATTACH_PROVIDERS: server.reattach } : {});
     const step = async (name: StepName, args: string[], judge: (out: string) => Partial<StepResult> = () => ({}), env: NodeJS.ProcessEnv = reattached()): Promise<boolean> => {
       const run = await this.terraform(folder, args, env);
@@ -148,6 +147,7 @@ export class TerraformCheck {
       if (!(await step('validate', ['validate', '-no-color'])) || !wanted.includes('plan')) return result(providerVersion);
 
       write(offlineCopy(validation.json));
+      // The plan configures every alias, and one process holds one configuration: it runs without the shared process.
       const planned = await step('plan', ['plan', '-refresh=false', '-input=false', '-lock=false', '-no-color'], (out) => ({ toCreate: toCreate(out) }), {});
       if (!planned) return result(providerVersion);
 

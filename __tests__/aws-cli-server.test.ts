@@ -94,6 +94,16 @@ describe('the AWS CLI v2 forked from its server', () => {
     expect(server.calls).toEqual({ forked: before.forked, fresh: before.fresh + 1 });
   });
 
+  it('starts afresh however soon the server closes its end after saying so (an empty send to it failed with EPIPE)', async () => {
+    // The launcher execs what it is given to run afresh: a program that ends at once, so the server's answer and
+    // close race the launcher as closely as they can. Before the fix, about half of such calls failed.
+    const launcher = [...server.command.slice(0, -1), '/bin/true'];
+    const before = server.calls.fresh;
+    const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => call(launcher, { env: { ...env, HOME: join(dir, `home-${i}`) }, cwd: dir })));
+    expect(answers.filter((a) => a.status !== 0 || a.stderr !== '')).toEqual([]);
+    expect(server.calls.fresh).toBe(before + 40);
+  });
+
   it('runs a call as a new process when the server is gone', async () => {
     const gone = new AwsCliServer(AWS_CLI, join(dir, 'gone'), resolve('.'));
     const answer = await call([...gone.command, '--version'], { env, cwd: dir });

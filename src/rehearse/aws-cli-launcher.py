@@ -37,7 +37,10 @@ except OSError:
 body = json.dumps({'args': args, 'env': dict(os.environ), 'cwd': os.getcwd()}).encode('utf-8')
 message = struct.pack('!I', len(body)) + body
 sent = socket.send_fds(conn, [message], [0, 1, 2])
-conn.sendall(message[sent:])
+# Only what is left: a server that answered "start afresh" has closed its end, and even an empty send to a
+# closed socket fails (EPIPE).
+if sent < len(message):
+    conn.sendall(message[sent:])
 answer = read_exactly(conn, 1)
 if answer == b'F':
     run_fresh()

@@ -15,6 +15,7 @@ import { stackParts } from '../src/model/stack-parts';
 import { environmentTopology } from '../src/workloads/registry';
 import { EnvironmentStack } from '../stacks/environment-stack';
 import { TargetAccountsStack } from '../stacks/target-accounts-stack';
+import { withoutMappedStacks } from './support';
 
 const REPO = 'example-org/orders-api';
 const s3Env = loadEnvironmentFile('config/example-s3.json');
@@ -331,11 +332,12 @@ describe('HCP Terraform setup (dynamic credentials)', () => {
 
 describe('a split environment (targetAccountsPerStack)', () => {
   /** The stacks cdktf synthesizes for `config`: the oracle for which workspace reaches which account. */
-  const synthesized = (config: typeof s3Env) => {
-    const app = Testing.app();
-    const { main, targets } = stackParts(config.name, environmentTopology(config).targets.map((t) => t.account), config.targetAccountsPerStack);
-    return [new EnvironmentStack(app, config, { part: main }), ...targets.map((part) => new TargetAccountsStack(app, config, part))].map((s) => JSON.parse(Testing.synth(s)) as Record<string, any>);
-  };
+  const synthesized = (config: typeof s3Env) =>
+    withoutMappedStacks(() => {
+      const app = Testing.app();
+      const { main, targets } = stackParts(config.name, environmentTopology(config).targets.map((t) => t.account), config.targetAccountsPerStack);
+      return [new EnvironmentStack(app, config, { part: main }), ...targets.map((part) => new TargetAccountsStack(app, config, part))].map((s) => JSON.parse(Testing.synth(s)) as Record<string, any>);
+    });
 
   describe('on GitHub with S3 state', () => {
     const config = { ...s3Env, targetAccountsPerStack: 1 };

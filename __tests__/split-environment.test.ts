@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEV, PROD, TEST, example, synth } from './support';
+import { DEV, PROD, TEST, example, synth, withoutMappedStacks } from './support';
 
 type Json = Record<string, any>;
 
@@ -20,12 +20,14 @@ function split(perStack: number, edit: (doc: Json) => void = () => {}) {
   const doc: Json = { ...example(), name: 'example' };
   edit(doc);
   const config = parseEnvironment({ ...doc, targetAccountsPerStack: perStack } as never, 'config/example.json');
-  const app = Testing.app();
-  const { main, targets } = stackParts(config.name, [DEV, TEST, PROD], perStack);
-  const tooling = new EnvironmentStack(app, config, { part: main });
-  const parts = targets.map((part) => new TargetAccountsStack(app, config, part));
-  const stacks = [tooling, ...parts].map((s) => ({ name: s.node.id, json: JSON.parse(Testing.synth(s)) as Json }));
-  return { tooling, parts, stacks };
+  return withoutMappedStacks(() => {
+    const app = Testing.app();
+    const { main, targets } = stackParts(config.name, [DEV, TEST, PROD], perStack);
+    const tooling = new EnvironmentStack(app, config, { part: main });
+    const parts = targets.map((part) => new TargetAccountsStack(app, config, part));
+    const stacks = [tooling, ...parts].map((s) => ({ name: s.node.id, json: JSON.parse(Testing.synth(s)) as Json }));
+    return { tooling, parts, stacks };
+  });
 }
 
 const addresses = (json: Json) => Object.entries(json.resource ?? {}).flatMap(([type, byName]) => Object.keys(byName as Json).map((name) => `${type}.${name}`)).sort();

@@ -30,7 +30,7 @@ const unmappedStack = (error: unknown, frames: NodeJS.CallSite[]) => [String(err
 /**
  * `build()` with stacks as V8 writes them. cdktf records where each of its thousands of tokens was made (an Error's
  * stack, read only by its error messages); jest's source-map-support maps every frame of every such stack through
- * the source maps of cdktf's files, which took about a fifth of a synth's time. Unset, the formatter would fall back
+ * the source maps of cdktf's files: 5.9 of the 13.9 s five test files spent synthesizing. Unset, the formatter would fall back
  * to the one jest installs outside the test's context (Node's prepareStackTraceCallback): it is replaced, not removed.
  */
 export function withoutMappedStacks<T>(build: () => T): T {
